@@ -1,0 +1,54 @@
+/**
+ * State dicts on disk: a safetensors file read into `Tensor`s, and `Tensor`s written as one.
+ *
+ * @module
+ */
+import { SafetensorsFile, writeSafetensors } from "./safetensors.ts";
+import type { StateDict } from "./module.ts";
+import { Tensor } from "./tensor.ts";
+
+/**
+ * Reads the tensors of a safetensors file (all of them, or those named) as float32 tensors.
+ * F16 and BF16 are widened, integer tensors converted (exactly, up to 2^24).
+ *
+ * @param path the `.safetensors` file
+ * @param names which tensors to read (default: all, in file order)
+ * @returns the state dict
+ * @throws {SafetensorsError} for a missing or malformed file, naming the file and tensor
+ * @example
+ * ```ts
+ * import { loadStateDict } from "./checkpoint.ts";
+ * const sd = loadStateDict("data/tiny/model.safetensors");
+ * sd["wte.weight"].shape; // [50257, 64]
+ * ```
+ */
+export function loadStateDict(path: string, names?: readonly string[]): StateDict {
+  using file = SafetensorsFile.open(path);
+  const out: StateDict = {};
+  for (const name of names ?? file.names()) {
+    const { shape, data } = file.readFloat32(name);
+    out[name] = new Tensor(data, shape);
+  }
+  return out;
+}
+
+/**
+ * Writes a state dict as an F32 safetensors file, atomically (a temporary file renamed into
+ * place, so a failed write leaves nothing behind).
+ *
+ * @param path the file to write
+ * @param stateDict tensors by key
+ * @param metadata string metadata for the header
+ */
+export function saveStateDict(
+  path: string,
+  stateDict: StateDict,
+  metadata: Record<string, string> = {},
+): void {
+  const tensors = Object.fromEntries(
+    Object.entries(stateDict).map((
+      [k, t],
+    ) => [k, { dtype: "F32" as const, shape: [...t.shape], data: t.contiguous().data }]),
+  );
+  writeSafetensors(path, tensors, metadata);
+}

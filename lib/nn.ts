@@ -1,0 +1,7 @@
+/**
+ * `nn`: modules and layers, as `torch.nn`.
+ *
+ * @module
+ */
+export * from "./module.ts";
+export * from "./layers.ts";

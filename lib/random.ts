@@ -1,0 +1,121 @@
+/**
+ * A small seeded random number generator, so that random weights, sampling and tests are
+ * reproducible from a seed.
+ *
+ * @module
+ */
+import { Tensor } from "./tensor.ts";
+import { checkShape, numelOf, type Shape } from "./shape.ts";
+
+/**
+ * A seeded generator (SplitMix32 seeding into xoshiro128**): uniform floats in `[0, 1)` and
+ * standard normals.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "./random.ts";
+ * const rng = new Rng(42);
+ * const u = rng.uniform(); // the same number on every run
+ * ```
+ */
+export class Rng {
+  #s = new Uint32Array(4);
+  #spare: number | null = null;
+
+  /** @param seed any integer; equal seeds give equal sequences */
+  constructor(seed: number) {
+    let x = seed >>> 0;
+    for (let i = 0; i < 4; i++) {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      this.#s[i] = (z ^ (z >>> 16)) >>> 0;
+    }
+  }
+
+  /** The next 32 random bits. */
+  nextUint32(): number {
+    const s = this.#s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
+  }
+
+  /** A uniform float in `[0, 1)`. */
+  uniform(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** A standard normal sample (Box–Muller, two per pair of uniforms). */
+  normal(): number {
+    if (this.#spare !== null) {
+      const s = this.#spare;
+      this.#spare = null;
+      return s;
+    }
+    const u = 1 - this.uniform(), v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.#spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+let globalRng = new Rng(0);
+
+/**
+ * Reseeds the generator that layers use to initialise their weights, like `torch.manual_seed`.
+ *
+ * @param seed the new seed
+ */
+export function manualSeed(seed: number): void {
+  globalRng = new Rng(seed);
+}
+
+/**
+ * A tensor of normal samples with mean 0 and standard deviation `std`.
+ *
+ * @param shape the shape
+ * @param options `std` (default 1) and `rng` (default: the global generator)
+ * @returns the new tensor
+ * @example
+ * ```ts
+ * import { randn, Rng } from "./random.ts";
+ * const w = randn([768, 2304], { std: 0.02, rng: new Rng(0) });
+ * ```
+ */
+export function randn(shape: Shape, options: { std?: number; rng?: Rng } = {}): Tensor {
+  const { std = 1, rng = globalRng } = options;
+  const s = checkShape(shape, "randn");
+  const data = new Float32Array(numelOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal() * std;
+  return new Tensor(data, s);
+}
+
+/**
+ * A tensor of uniform samples in `[low, high)`.
+ *
+ * @param shape the shape
+ * @param options `low` (default 0), `high` (default 1) and `rng` (default: the global generator)
+ * @returns the new tensor
+ */
+export function rand(
+  shape: Shape,
+  options: { low?: number; high?: number; rng?: Rng } = {},
+): Tensor {
+  const { low = 0, high = 1, rng = globalRng } = options;
+  const s = checkShape(shape, "rand");
+  const data = new Float32Array(numelOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.uniform();
+  return new Tensor(data, s);
+}
