@@ -382,7 +382,7 @@ export class Tensor {
    * @returns the sum
    */
   add(other: TensorLike): Tensor {
-    return binary("Add", this, other);
+    return binary("Add", "add", this, other);
   }
 
   /**
@@ -392,7 +392,7 @@ export class Tensor {
    * @returns the difference
    */
   sub(other: TensorLike): Tensor {
-    return binary("Sub", this, other);
+    return binary("Sub", "sub", this, other);
   }
 
   /**
@@ -402,7 +402,7 @@ export class Tensor {
    * @returns the product
    */
   mul(other: TensorLike): Tensor {
-    return binary("Mul", this, other);
+    return binary("Mul", "mul", this, other);
   }
 
   /**
@@ -412,7 +412,7 @@ export class Tensor {
    * @returns the quotient
    */
   div(other: TensorLike): Tensor {
-    return binary("Div", this, other);
+    return binary("Div", "div", this, other);
   }
 
   /**
@@ -422,7 +422,7 @@ export class Tensor {
    * @returns the power
    */
   pow(exponent: TensorLike): Tensor {
-    return binary("Pow", this, exponent);
+    return binary("Pow", "pow", this, exponent);
   }
 
   /**
@@ -432,7 +432,7 @@ export class Tensor {
    * @returns the maximum
    */
   maximum(other: TensorLike): Tensor {
-    return binary("Max", this, other);
+    return binary("Max", "maximum", this, other);
   }
 
   /**
@@ -442,7 +442,7 @@ export class Tensor {
    * @returns the minimum
    */
   minimum(other: TensorLike): Tensor {
-    return binary("Min", this, other);
+    return binary("Min", "minimum", this, other);
   }
 
   /**
@@ -452,7 +452,7 @@ export class Tensor {
    * @returns the 0/1 mask
    */
   eq(other: TensorLike): Tensor {
-    return binary("Equal", this, other);
+    return binary("Equal", "eq", this, other);
   }
 
   /**
@@ -462,7 +462,7 @@ export class Tensor {
    * @returns the 0/1 mask
    */
   lt(other: TensorLike): Tensor {
-    return binary("Less", this, other);
+    return binary("Less", "lt", this, other);
   }
 
   /**
@@ -472,7 +472,7 @@ export class Tensor {
    * @returns the 0/1 mask
    */
   gt(other: TensorLike): Tensor {
-    return binary("Greater", this, other);
+    return binary("Greater", "gt", this, other);
   }
 
   /** `-this`. */
@@ -523,6 +523,7 @@ export class Tensor {
    * @returns the filled tensor (a new one; this one is unchanged)
    */
   maskedFill(mask: Tensor, value: number): Tensor {
+    broadcastShapes(this.shape, mask.shape, "maskedFill"); // so that a bad mask names this op
     return Tensor.where(mask, value, this);
   }
 
@@ -536,7 +537,7 @@ export class Tensor {
    * @returns the sums
    */
   sum(dim?: number, keepdim = false): Tensor {
-    return reduceOp("ReduceSum", this, dim, keepdim);
+    return reduceOp("ReduceSum", "sum", this, dim, keepdim);
   }
 
   /**
@@ -547,7 +548,7 @@ export class Tensor {
    * @returns the means
    */
   mean(dim?: number, keepdim = false): Tensor {
-    return reduceOp("ReduceMean", this, dim, keepdim);
+    return reduceOp("ReduceMean", "mean", this, dim, keepdim);
   }
 
   /**
@@ -558,7 +559,7 @@ export class Tensor {
    * @returns the maxima
    */
   max(dim?: number, keepdim = false): Tensor {
-    return reduceOp("ReduceMax", this, dim, keepdim);
+    return reduceOp("ReduceMax", "max", this, dim, keepdim);
   }
 
   /**
@@ -569,7 +570,7 @@ export class Tensor {
    * @returns the indices, as float32 integers
    */
   argmax(dim?: number, keepdim = false): Tensor {
-    return reduceOp("ArgMax", this, dim, keepdim);
+    return reduceOp("ArgMax", "argmax", this, dim, keepdim);
   }
 
   // ---------------------------------------------------------------- matmul
@@ -580,7 +581,8 @@ export class Tensor {
    *
    * @param other the right operand
    * @returns the product
-   * @throws {RangeError} naming both shapes when the inner sizes differ
+   * @throws {RangeError} naming both shapes when the inner sizes differ or the batch dimensions
+   *   do not broadcast
    * @example
    * ```ts
    * import { Tensor } from "./tensor.ts";
@@ -604,7 +606,18 @@ export class Tensor {
           `multiplied (${K} columns vs ${K2} rows)`,
       );
     }
-    const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
+    const batchA = a.shape.slice(0, -2), batchB = b.shape.slice(0, -2);
+    let batch: number[];
+    try {
+      batch = broadcastShapes(batchA, batchB, "matmul");
+    } catch {
+      throw new RangeError(
+        `matmul: shapes ${formatShape(this.shape)} and ${formatShape(other.shape)} cannot be ` +
+          `multiplied (batch dimensions ${formatShape(batchA)} and ${
+            formatShape(batchB)
+          } do not broadcast)`,
+      );
+    }
     const av = broadcastView(a, [...batch, M, K]), bv = broadcastView(b, [...batch, K, N]);
     const nb = numelOf(batch);
     const out = new Float32Array(nb * M * N);
@@ -828,6 +841,7 @@ export class Tensor {
    * @param size size of each piece, or the list of sizes
    * @param dim the dimension
    * @returns the pieces
+   * @throws {RangeError} when `size` is not a positive integer or the sizes do not add up
    * @example
    * ```ts
    * import { Tensor } from "./tensor.ts";
@@ -838,13 +852,18 @@ export class Tensor {
   split(size: number | readonly number[], dim = 0): Tensor[] {
     const d = normalizeDim(dim, this.ndim, "split");
     const n = this.shape[d];
+    if (typeof size === "number" && !(Number.isInteger(size) && size > 0)) {
+      throw new RangeError(`split: size must be a positive integer, got ${size}`);
+    }
     const sizes = typeof size === "number"
       ? Array.from(
         { length: Math.max(1, Math.ceil(n / size)) },
         (_, i) => Math.min(size, n - i * size),
       )
       : [...size];
-    if (sizes.reduce((a, b) => a + b, 0) !== n || sizes.some((s) => s < 0)) {
+    if (
+      sizes.reduce((a, b) => a + b, 0) !== n || sizes.some((s) => !Number.isInteger(s) || s < 0)
+    ) {
       throw new RangeError(
         `split: sizes [${sizes.join(", ")}] do not add up to dimension ${dim} of size ${n}`,
       );
@@ -859,10 +878,14 @@ export class Tensor {
    * @param chunks number of pieces
    * @param dim the dimension
    * @returns the pieces
+   * @throws {RangeError} when `chunks` is not a positive integer
    */
   chunk(chunks: number, dim = 0): Tensor[] {
     const n = this.shape[normalizeDim(dim, this.ndim, "chunk")];
-    return this.split(Math.ceil(n / chunks), dim);
+    if (!Number.isInteger(chunks) || chunks < 1) {
+      throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks}`);
+    }
+    return this.split(Math.max(1, Math.ceil(n / chunks)), dim);
   }
 
   /** A contiguous copy when the layout needs one, otherwise this tensor. */
@@ -1119,9 +1142,15 @@ function rowMajorCopy(x: Tensor): Float32Array {
   return out;
 }
 
-function binary(op: keyof typeof binaryKernels, a: Tensor, b: TensorLike): Tensor {
+// `name` is the method the caller used, for error messages; `op` the recorded node.
+function binary(
+  op: keyof typeof binaryKernels,
+  name: string,
+  a: Tensor,
+  b: TensorLike,
+): Tensor {
   const tb = asTensor(b);
-  const shape = broadcastShapes(a.shape, tb.shape, op.toLowerCase());
+  const shape = broadcastShapes(a.shape, tb.shape, name);
   const out = new Float32Array(numelOf(shape));
   elementwise(2, binaryKernels[op])(out, shape, [
     broadcastView(a, shape),
@@ -1130,15 +1159,17 @@ function binary(op: keyof typeof binaryKernels, a: Tensor, b: TensorLike): Tenso
   return emit(op, [a, tb], {}, new Tensor(out, shape));
 }
 
+// `name` is the method the caller used, for error messages; `op` the recorded node.
 function reduceOp(
   op: keyof typeof reductions,
+  name: string,
   x: Tensor,
   dim: number | undefined,
   keepdim: boolean,
 ): Tensor {
   const all = dim === undefined;
   const src = all ? new Tensor(rowMajorCopy(x), [x.numel]) : x;
-  const d = all ? 0 : normalizeDim(dim, x.ndim, op);
+  const d = all ? 0 : normalizeDim(dim, x.ndim, name);
   const shape = src.shape.filter((_, i) => i !== d);
   const out = new Float32Array(numelOf(shape));
   reduce(reductions[op])(out, src.shape, Tensor.stridedView(src), d);

@@ -1,0 +1,130 @@
+/**
+ * Reading probe outcomes inside checks: a value when the learner's code returned one,
+ * otherwise a ready verdict ("to do" with the exercise's hint, or "fail" with what was thrown
+ * and where) raised as {@linkcode VerdictError} so that a check can simply read values.
+ *
+ * @module
+ */
+import { formatShape } from "../lib/shape.ts";
+import type { Outcomes, Verdict } from "./stage.ts";
+import { isTensorData, type TensorData, type ThrownError } from "./wire.ts";
+
+/** Carries a finished verdict out of a check. */
+export class VerdictError extends Error {
+  /** @param verdict the verdict to report */
+  constructor(readonly verdict: Verdict) {
+    super(verdict.message);
+    this.name = "VerdictError";
+  }
+}
+
+/**
+ * Describes a learner's error in one line: class, message and location.
+ *
+ * @param e the error
+ * @returns e.g. `RangeError: index 20000 is out of range ... (exercises/2_embedding.ts:31:12)`
+ */
+export function describeError(e: ThrownError): string {
+  return `${e.name}: ${e.message}${e.at ? ` (at ${e.at})` : ""}`;
+}
+
+/**
+ * The verdict for a probe whose learner code threw.
+ *
+ * @param e what was thrown
+ * @param doing what the probe was doing, e.g. `"calling CausalSelfAttention.forward"`
+ * @returns "to do" for `todo()`, else "fail"
+ */
+export function thrownVerdict(e: ThrownError, doing: string): Verdict {
+  if (e.kind === "not-implemented") {
+    return { status: "todo", message: `${e.what} is not written yet`, hint: e.hint };
+  }
+  return { status: "fail", message: `Your code threw while ${doing}: ${describeError(e)}` };
+}
+
+/**
+ * The value a probe returned.
+ *
+ * @param outcomes the outcomes
+ * @param id the probe call id
+ * @param doing what the probe did, for the message when it failed
+ * @returns the value
+ * @throws {VerdictError} when the learner's code threw or the probe did not run
+ */
+export function valueOf(outcomes: Outcomes, id: string, doing: string): unknown {
+  const o = outcomes.get(id);
+  if (!o) {
+    throw new VerdictError({ status: "fail", message: `Did not get to ${doing} (see above)` });
+  }
+  if (!o.ok) throw new VerdictError(thrownVerdict(o.error, doing));
+  return o.value;
+}
+
+/**
+ * The tensor a probe returned, checked to be a tensor.
+ *
+ * @param outcomes the outcomes
+ * @param id the probe call id
+ * @param doing what the probe did
+ * @returns the tensor data
+ * @throws {VerdictError} when the probe failed or returned something else
+ */
+export function tensorOf(outcomes: Outcomes, id: string, doing: string): TensorData {
+  return requireTensor(valueOf(outcomes, id, doing), doing);
+}
+
+/**
+ * Checks that a value the learner's code returned is a tensor.
+ *
+ * @param v the value
+ * @param doing what produced it
+ * @returns the tensor data
+ * @throws {VerdictError} when it is something else
+ */
+export function requireTensor(v: unknown, doing: string): TensorData {
+  if (!isTensorData(v)) {
+    throw new VerdictError({
+      status: "fail",
+      message: `Expected a Tensor from ${doing}, found ${describeValue(v)}`,
+    });
+  }
+  return v;
+}
+
+/**
+ * Fails unless a tensor has the expected shape.
+ *
+ * @param t the learner's tensor
+ * @param expected the expected shape
+ * @param what what the tensor is, e.g. `"the output of forward(x)"`
+ * @param hint what to look at when it differs
+ * @throws {VerdictError} on a different shape
+ */
+export function requireShape(
+  t: TensorData,
+  expected: readonly number[],
+  what: string,
+  hint?: string,
+): void {
+  if (formatShape(t.shape) !== formatShape(expected)) {
+    throw new VerdictError({
+      status: "fail",
+      message: `${what}: expected shape ${formatShape(expected)}, found ${formatShape(t.shape)}`,
+      hint,
+    });
+  }
+}
+
+/**
+ * Names a value's type for a message.
+ *
+ * @param v any wire value
+ * @returns e.g. `a number (3)`, `an array of 4`, `undefined`
+ */
+export function describeValue(v: unknown): string {
+  if (v === undefined || v === null) return String(v);
+  if (isTensorData(v)) return `a Tensor of shape ${formatShape(v.shape)}`;
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === "object") return "an object";
+  return `a ${typeof v} (${JSON.stringify(v)})`;
+}

@@ -1,0 +1,95 @@
+/**
+ * Helpers for probes, the part of a stage that runs in the sandbox: finding the learner's
+ * exports, building and loading their modules once per process, watching for mutated inputs.
+ *
+ * @module
+ */
+import { extract, type Module } from "../lib/module.ts";
+import type { Tensor } from "../lib/tensor.ts";
+import type { ProbeEnv } from "./stage.ts";
+
+/**
+ * The learner's export `name`, checked to be a function or class.
+ *
+ * @param learner the learner's module
+ * @param name the export
+ * @returns it
+ * @throws {TypeError} saying the file does not export it
+ */
+// deno-lint-ignore no-explicit-any
+export function exported<T = (...args: any[]) => any>(
+  learner: Record<string, unknown>,
+  name: string,
+): T {
+  const v = learner[name];
+  if (typeof v !== "function") {
+    throw new TypeError(
+      `The exercise file does not export "${name}" as a function or class ` +
+        `(found ${v === undefined ? "nothing" : typeof v}). Keep the names the stub gave you.`,
+    );
+  }
+  return v as T;
+}
+
+/**
+ * Builds (once per child) the learner's module `className` with the model's config and loads
+ * the checkpoint's entries under `prefix` into it, strictly.
+ *
+ * @param learner the learner's module
+ * @param env the probe environment
+ * @param className the exported class, e.g. `"CausalSelfAttention"`
+ * @param prefix the checkpoint prefix, e.g. `"h.0.attn."` (`""` for the whole model)
+ * @returns the loaded module
+ */
+export function loadedModule<M extends Module>(
+  learner: Record<string, unknown>,
+  env: ProbeEnv,
+  className: string,
+  prefix: string,
+): M {
+  const key = `loaded:${className}:${prefix}`;
+  const cached = moduleCache.get(key);
+  if (cached) return cached as M;
+  const Cls = exported<new (config: unknown) => M>(learner, className);
+  const m = new Cls(env.config);
+  m.loadStateDict(extract(env.weights(), prefix));
+  moduleCache.set(key, m);
+  return m;
+}
+
+const moduleCache = new Map<string, Module>();
+
+/**
+ * The shapes of a freshly built module's state dict: what the keys check compares.
+ *
+ * @param learner the learner's module
+ * @param env the probe environment
+ * @param className the exported class
+ * @returns key -> shape
+ */
+export function stateShapes(
+  learner: Record<string, unknown>,
+  env: ProbeEnv,
+  className: string,
+): Record<string, number[]> {
+  const Cls = exported<new (config: unknown) => Module>(learner, className);
+  const m = new Cls(env.config);
+  return Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, [...t.shape]]));
+}
+
+/**
+ * Runs `fn` on `input` and reports whether `fn` changed it.
+ *
+ * @param input the tensor passed in
+ * @param fn the learner's call
+ * @returns the output and the mutation flag
+ */
+export function callWatching(
+  input: Tensor,
+  fn: (x: Tensor) => Tensor,
+): { out: Tensor; mutated: boolean } {
+  const before = input.clone();
+  const out = fn(input);
+  const mutated = input.sub(before).abs().max().item() !== 0;
+  return { out, mutated };
+}

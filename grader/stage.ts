@@ -1,0 +1,164 @@
+/**
+ * What a stage of the grader is made of, and what grading it produces.
+ *
+ * A stage is graded in two processes. The learner's code runs in a sandboxed child, where the
+ * stage's *probes* call it on inputs the grader chose and return plain data (tensors, ids,
+ * errors). The grader's own process then runs the stage's *checks* on that data against the
+ * references, which the child never sees: learner code cannot change a verdict.
+ *
+ * Checks come in layers — it runs at all, shapes, keys, properties, numbers, tokens — and
+ * grading stops at the first layer with a failure: a wrong shape makes every number wrong, so
+ * only the shape is worth reporting.
+ *
+ * @module
+ */
+import type { GPT2Config } from "../lib/config.ts";
+import type { StateDict } from "../lib/module.ts";
+import type { ProbeOutcome, ThrownError } from "./wire.ts";
+import type { References } from "./references.ts";
+
+/** The layers of checks, in the order they are graded. */
+export const LAYERS = ["runs", "shapes", "keys", "properties", "numbers", "tokens"] as const;
+
+/** A layer of checks. */
+export type Layer = typeof LAYERS[number];
+
+/** The status of one check. */
+export type CheckStatus = "pass" | "fail" | "todo" | "skipped";
+
+/** The status of a stage. */
+export type StageStatus = "pass" | "fail" | "not-started" | "error";
+
+/** What the child gives probes besides their arguments. */
+export interface ProbeEnv {
+  /** The model's sizes. */
+  config: GPT2Config;
+  /** The model's weights, read on first use. */
+  weights(): StateDict;
+  /** The tokenizer files' directory. */
+  tokenizerDir: string;
+}
+
+/**
+ * A probe: runs in the sandbox, calls the learner's exports, returns plain data (tensors are
+ * sent as data). Anything it throws is reported as the learner's error.
+ */
+export type Probe = (
+  learner: Record<string, unknown>,
+  args: Record<string, unknown>,
+  env: ProbeEnv,
+) => unknown;
+
+/** One probe to run, with its arguments (tensors allowed). */
+export interface ProbeCall {
+  /** Name under which the outcome is filed (unique within the stage). */
+  id: string;
+  /** Which probe of the stage to run. */
+  probe: string;
+  /** Its arguments. */
+  args?: Record<string, unknown>;
+}
+
+/** Everything the grader knows while checking a stage. */
+export interface GradeContext {
+  /** The model's sizes. */
+  config: GPT2Config;
+  /** `tiny`, `gpt2` or `custom`. */
+  model: string;
+  /** The reference activations. */
+  refs: References;
+  /** The model weights (grader side, for checks that need them), read on first use. */
+  weights(): StateDict;
+  /** The shapes of the checkpoint's entries, from the file's header. */
+  checkpointShapes(): Record<string, number[]>;
+}
+
+/** The verdict of one check. */
+export interface Verdict {
+  /** Pass, fail, or to do (the learner's code is not written yet). */
+  status: "pass" | "fail" | "todo";
+  /** One-line summary (what was expected, what was found). */
+  message: string;
+  /** Further lines: numbers, tolerance, where. */
+  details?: string[];
+  /** What to try, phrased to teach. */
+  hint?: string;
+}
+
+/** A check: looks at probe outcomes and decides. */
+export interface Check {
+  /** Short name, shown in every report. */
+  name: string;
+  /** Its layer. */
+  layer: Layer;
+  /** Points it is worth (classroom scoring). */
+  points?: number;
+  /**
+   * Decides from the probes' outcomes.
+   *
+   * @param outcomes probe outcomes by call id
+   * @param ctx the grading context
+   * @returns the verdict
+   */
+  run(outcomes: Outcomes, ctx: GradeContext): Verdict;
+}
+
+/** Probe outcomes by call id, with helpers that turn a learner error into a verdict. */
+export type Outcomes = ReadonlyMap<string, ProbeOutcome>;
+
+/** A stage of the course. */
+export interface Stage {
+  /** 1-based number, as in `deno task check 3`. */
+  number: number;
+  /** Short name, e.g. "Attention". */
+  name: string;
+  /** The exercise file, e.g. `3_attention.ts`. */
+  file: string;
+  /** The probes the child can run. */
+  probes: Record<string, Probe>;
+  /**
+   * The probe calls to make, given the references (grader side).
+   *
+   * @param ctx the grading context
+   * @returns the calls
+   */
+  plan(ctx: GradeContext): ProbeCall[] | Promise<ProbeCall[]>;
+  /** The checks, in layer order. */
+  checks: Check[];
+}
+
+/** A graded check. */
+export interface CheckResult extends Omit<Verdict, "status"> {
+  /** The check's name. */
+  name: string;
+  /** Its layer. */
+  layer: Layer;
+  /** Its outcome. */
+  status: CheckStatus;
+  /** Points earned. */
+  points: number;
+  /** Points it is worth. */
+  maxPoints: number;
+}
+
+/** A graded stage. */
+export interface StageResult {
+  /** The stage number. */
+  stage: number;
+  /** The stage name. */
+  name: string;
+  /** The learner's file (relative path). */
+  file: string;
+  /** Overall status. */
+  status: StageStatus;
+  /** One-line summary. */
+  message: string;
+  /** The checks, graded or skipped. */
+  checks: CheckResult[];
+  /** Set when the stage could not be graded (crash, timeout, import error). */
+  error?: ThrownError;
+  /** What the learner's code printed (truncated). */
+  output?: string;
+  /** Wall time of the stage, in milliseconds. */
+  ms: number;
+}

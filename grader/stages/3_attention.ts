@@ -1,0 +1,309 @@
+/**
+ * Stage 3 — attention: the learner's `scaledDotProductAttention` against the library's
+ * reference on many shapes, then `CausalSelfAttention` loaded from `h.0.attn.*` against the
+ * reference activations, with causality checked by perturbing future tokens.
+ *
+ * @module
+ */
+import { scaledDotProductAttention as referenceSdpa } from "../../lib/functional.ts";
+import type { Module } from "../../lib/module.ts";
+import { randn, Rng } from "../../lib/random.ts";
+import { Tensor } from "../../lib/tensor.ts";
+import { requireTensor, tensorOf, valueOf } from "../outcomes.ts";
+import { callWatching, exported, loadedModule, stateShapes } from "../probe_helpers.ts";
+import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
+import { allOf, asTensor, batched, closeVerdict, keysVerdict, shapeVerdict } from "../verdicts.ts";
+import type { TensorData } from "../wire.ts";
+
+type Sdpa = (q: Tensor, k: Tensor, v: Tensor, mask?: Tensor) => Tensor;
+type Attention = Module & { forward(x: Tensor): Tensor };
+
+/** One SDPA test case: sizes, mask kind, and how large the scores get. */
+interface SdpaCase {
+  name: string;
+  b: number;
+  h: number;
+  tq: number;
+  tk: number;
+  d: number;
+  dv: number;
+  mask: "none" | "causal" | "random";
+  scale?: number;
+}
+
+const SDPA_CASES: SdpaCase[] = [
+  { name: "one element", b: 1, h: 1, tq: 1, tk: 1, d: 1, dv: 1, mask: "none" },
+  { name: "GPT-2-like heads", b: 2, h: 3, tq: 5, tk: 5, d: 8, dv: 8, mask: "none" },
+  { name: "more keys than queries", b: 2, h: 3, tq: 5, tk: 6, d: 8, dv: 4, mask: "none" },
+  { name: "causal mask", b: 1, h: 2, tq: 7, tk: 7, d: 3, dv: 3, mask: "causal" },
+  { name: "causal, head size 64", b: 1, h: 4, tq: 9, tk: 9, d: 64, dv: 64, mask: "causal" },
+  { name: "odd sizes, causal", b: 3, h: 1, tq: 4, tk: 4, d: 5, dv: 7, mask: "causal" },
+  { name: "random mask", b: 2, h: 2, tq: 6, tk: 6, d: 4, dv: 4, mask: "random" },
+  { name: "large scores", b: 1, h: 1, tq: 4, tk: 4, d: 4, dv: 4, mask: "causal", scale: 300 },
+];
+
+const SDPA_TOL = { atol: 1e-5, rtol: 1e-4 };
+const ATTN_TOL = { atol: 1e-4, rtol: 1e-4 };
+const CAUSAL_SPLIT = 20;
+
+interface SdpaInputs {
+  q: Tensor;
+  k: Tensor;
+  v: Tensor;
+  mask?: Tensor;
+}
+
+let sdpaInputsCache: SdpaInputs[] | undefined;
+
+// The inputs of every case, the same in plan() and in the checks (seeded).
+function sdpaInputs(): SdpaInputs[] {
+  const rng = new Rng(3);
+  return (sdpaInputsCache ??= SDPA_CASES.map((c) => sdpaCase(c, rng)));
+}
+
+function sdpaCase(c: SdpaCase, rng: Rng): SdpaInputs {
+  const q = randn([c.b, c.h, c.tq, c.d], { rng }).mul(c.scale ?? 1);
+  const k = randn([c.b, c.h, c.tk, c.d], { rng });
+  const v = randn([c.b, c.h, c.tk, c.dv], { rng });
+  let mask: Tensor | undefined;
+  if (c.mask === "causal") mask = Tensor.ones([c.tq, c.tk]).tril();
+  if (c.mask === "random") {
+    // every row keeps its diagonal so no row is fully masked
+    const keep = randn([1, 1, c.tq, c.tk], { rng }).gt(0).data;
+    for (let i = 0; i < c.tq; i++) keep[i * c.tk + i] = 1;
+    mask = new Tensor(keep, [1, 1, c.tq, c.tk]);
+  }
+  return { q, k, v, mask };
+}
+
+function plan(ctx: GradeContext): ProbeCall[] {
+  const inputs = sdpaInputs();
+  const calls: ProbeCall[] = SDPA_CASES.map((c, i) => ({
+    id: `sdpa:${c.name}`,
+    probe: "sdpa",
+    args: { ...inputs[i] },
+  }));
+  calls.push({ id: "attn:keys", probe: "keys" });
+  for (const p of ctx.refs.prompts) {
+    calls.push({
+      id: `attn:p${p.index}`,
+      probe: "forward",
+      args: { x: asTensor(batched(p.tensor("h0.attn_in"))) },
+    });
+  }
+  const long = longestPrompt(ctx);
+  const x = asTensor(batched(long.tensor("h0.attn_in")));
+  const t = x.shape[1];
+  if (t > 1) {
+    const split = Math.min(CAUSAL_SPLIT, t - 1);
+    const noise = randn([1, t - split, x.shape[2]], { rng: new Rng(4) });
+    const changed = Tensor.cat([x.slice(1, 0, split), noise], 1);
+    calls.push({ id: "attn:causal", probe: "forward", args: { x: changed } });
+  }
+  return calls;
+}
+
+function longestPrompt(ctx: GradeContext) {
+  return ctx.refs.prompts.reduce((a, b) => (b.ids.length > a.ids.length ? b : a));
+}
+
+function sdpaCheck(summary: string, layer: "shapes" | "properties" | "numbers") {
+  return (outcomes: Outcomes): Verdict =>
+    allOf(
+      summary,
+      SDPA_CASES.map((c, i) => () => {
+        const { q, k, v, mask } = sdpaInputs()[i];
+        const doing = `calling scaledDotProductAttention (${c.name})`;
+        const out = tensorOf(outcomes, `sdpa:${c.name}`, doing);
+        const expected = referenceSdpa(q, k, v, { mask });
+        if (layer === "shapes") {
+          return shapeVerdict(
+            out,
+            expected.shape,
+            `the output for ${c.name}`,
+            "q kᵀ is [..., Tq, Tk]; (q kᵀ) v is [..., Tq, dv].",
+          );
+        }
+        if (layer === "properties") return finiteVerdict(out, c);
+        const ref = { shape: [...expected.shape], data: expected.data };
+        return closeVerdict(out, ref, SDPA_TOL, `${c.name} (q ${q.shape.join("×")})`, SDPA_HINT);
+      }),
+    );
+}
+
+function finiteVerdict(out: TensorData, c: SdpaCase): Verdict {
+  const bad = out.data.findIndex((x) => !Number.isFinite(x));
+  if (bad < 0) return { status: "pass", message: "" };
+  return {
+    status: "fail",
+    message: `${c.name}: element ${bad} of the output is ${out.data[bad]}`,
+    hint: c.scale
+      ? "With large scores exp() overflows to Infinity: subtract each row's maximum before " +
+        "exp (F.softmax does), and mask with -Infinity rather than by multiplying."
+      : "Masked scores should be -Infinity before the softmax (not after it).",
+  };
+}
+
+const SDPA_HINT = "Check each step: scores = q kᵀ; divided by sqrt(d) where d = q.size(-1); " +
+  "masked to -Infinity where mask is 0, before the softmax; softmax over the last dimension " +
+  "(the keys); then times v.";
+
+/** Stage 3 of the course. */
+export const stage: Stage = {
+  number: 3,
+  name: "Attention",
+  file: "3_attention.ts",
+  probes: {
+    sdpa(learner, args) {
+      const fn = exported<Sdpa>(learner, "scaledDotProductAttention");
+      return fn(
+        args.q as Tensor,
+        args.k as Tensor,
+        args.v as Tensor,
+        args.mask as Tensor | undefined,
+      );
+    },
+    keys(learner, _args, env) {
+      return stateShapes(learner, env, "CausalSelfAttention");
+    },
+    forward(learner, args, env) {
+      const attn = loadedModule<Attention>(learner, env, "CausalSelfAttention", "h.0.attn.");
+      return callWatching(args.x as Tensor, (x) => attn.forward(x));
+    },
+  },
+  plan,
+  checks: [
+    {
+      name: "scaledDotProductAttention runs",
+      layer: "runs",
+      run: (o) => {
+        valueOf(o, `sdpa:${SDPA_CASES[1].name}`, "calling scaledDotProductAttention(q, k, v)");
+        return { status: "pass", message: "it returns a value" };
+      },
+    },
+    {
+      name: "scaledDotProductAttention output shapes",
+      layer: "shapes",
+      run: sdpaCheck("the output is [..., Tq, dv] in every case", "shapes"),
+    },
+    {
+      name: "scaledDotProductAttention gives finite numbers",
+      layer: "properties",
+      run: sdpaCheck("no NaN or Infinity, even with large scores", "properties"),
+    },
+    {
+      name: "scaledDotProductAttention matches the reference",
+      layer: "numbers",
+      points: 3,
+      run: sdpaCheck(
+        `matches F.scaledDotProductAttention in ${SDPA_CASES.length} cases`,
+        "numbers",
+      ),
+    },
+    {
+      name: "CausalSelfAttention state dict",
+      layer: "keys",
+      points: 2,
+      run: (o, ctx) =>
+        keysVerdict(
+          valueOf(o, "attn:keys", "building CausalSelfAttention(config)") as Record<
+            string,
+            number[]
+          >,
+          ctx.checkpointShapes(),
+          "h.0.attn.",
+          "CausalSelfAttention",
+        ),
+    },
+    {
+      name: "CausalSelfAttention output shape",
+      layer: "shapes",
+      run: (o, ctx) =>
+        allOf(
+          "the output is [B, T, C] like its input",
+          ctx.refs.prompts.map((p) => () =>
+            shapeVerdict(
+              forwardResult(o, `attn:p${p.index}`).out,
+              batched(p.tensor("h0.attn_in")).shape,
+              "the output of forward(x)",
+              "After attention, merge the heads back: (B, nh, T, hs) -> (B, T, nh, hs) -> " +
+                "(B, T, C), then c_proj.",
+            )
+          ),
+        ),
+    },
+    {
+      name: "CausalSelfAttention does not modify its input",
+      layer: "properties",
+      run: (o, ctx) =>
+        allOf(
+          "forward(x) leaves x unchanged",
+          ctx.refs.prompts.map((p) => () => {
+            const { mutated } = forwardResult(o, `attn:p${p.index}`);
+            return mutated
+              ? {
+                status: "fail",
+                message: "forward(x) changed x",
+                hint: "Tensor ops return new tensors; writing into x.data changes the caller's x.",
+              }
+              : { status: "pass", message: "" };
+          }),
+        ),
+    },
+    {
+      name: "CausalSelfAttention is causal",
+      layer: "properties",
+      points: 2,
+      run: (o, ctx) => {
+        const long = longestPrompt(ctx);
+        const t = long.ids.length;
+        if (t < 2) return { status: "pass", message: "(prompts too short to test)" };
+        const split = Math.min(CAUSAL_SPLIT, t - 1);
+        const base = forwardResult(o, `attn:p${long.index}`).out;
+        const changed = forwardResult(o, "attn:causal").out;
+        const c = base.shape.at(-1)!;
+        const head = (d: TensorData) => ({
+          shape: [split, c],
+          data: d.data.subarray(0, split * c),
+        });
+        const v = closeVerdict(
+          head(changed),
+          head(base),
+          { atol: 1e-6, rtol: 1e-5 },
+          `outputs at positions 0..${split - 1} after changing positions ${split}..${t - 1}`,
+          "Position i must not see positions after i: mask the scores with the causal mask " +
+            "(this.bias[:, :, :T, :T]) before the softmax.",
+        );
+        return v.status === "pass"
+          ? { status: "pass", message: "changing future tokens never changes earlier outputs" }
+          : { ...v, message: `Future tokens leak into earlier outputs: ${v.message}` };
+      },
+    },
+    {
+      name: "CausalSelfAttention matches the reference activations",
+      layer: "numbers",
+      points: 3,
+      run: (o, ctx) =>
+        allOf(
+          `h.0.attn output matches PyTorch on ${ctx.refs.prompts.length} prompts`,
+          ctx.refs.prompts.map((p) => () =>
+            closeVerdict(
+              forwardResult(o, `attn:p${p.index}`).out,
+              batched(p.tensor("h0.attn_out")),
+              ATTN_TOL,
+              `h.0.attn output for prompt ${p.index} (${JSON.stringify(p.text ?? p.ids)})`,
+              "Your scaledDotProductAttention passed, so look at the plumbing: q, k, v in that " +
+                "order from c_attn; heads split as view(B, T, nh, hs).transpose(1, 2) and merged " +
+                "back in the same order; the mask cut to T x T; c_proj applied last.",
+            )
+          ),
+        ),
+    },
+  ],
+};
+
+function forwardResult(o: Outcomes, id: string): { out: TensorData; mutated: boolean } {
+  const doing = "calling CausalSelfAttention.forward(x)";
+  const v = valueOf(o, id, doing) as { out: unknown; mutated: boolean };
+  return { out: requireTensor(v.out, doing), mutated: v.mutated };
+}

@@ -1,0 +1,162 @@
+/**
+ * Verdict builders the stages share (grader side): state-dict keys in PyTorch's words,
+ * numbers against a reference with the tolerance stated.
+ *
+ * @module
+ */
+import { LoadStateDictError } from "../lib/module.ts";
+import { formatShape } from "../lib/shape.ts";
+import { Tensor } from "../lib/tensor.ts";
+import { compareTensors, describeMismatch, type Tolerance } from "./compare.ts";
+import { VerdictError } from "./outcomes.ts";
+import type { Verdict } from "./stage.ts";
+import type { TensorData } from "./wire.ts";
+
+/** The shapes of the checkpoint's entries, read from the weights file's header. */
+export type ShapeMap = Record<string, number[]>;
+
+/**
+ * Compares the learner module's state-dict shapes with the checkpoint's entries under
+ * `prefix`, reporting like PyTorch's `load_state_dict`.
+ *
+ * @param found the learner module's key -> shape
+ * @param checkpoint the checkpoint's key -> shape (full keys)
+ * @param prefix e.g. `"h.0.mlp."`
+ * @param className the learner's class, named in the report
+ * @returns the verdict
+ */
+export function keysVerdict(
+  found: ShapeMap,
+  checkpoint: ShapeMap,
+  prefix: string,
+  className: string,
+): Verdict {
+  const expected = Object.fromEntries(
+    Object.entries(checkpoint).filter(([k]) => k.startsWith(prefix)).map((
+      [k, s],
+    ) => [k.slice(prefix.length), s]),
+  );
+  const missing = Object.keys(expected).filter((k) => !(k in found));
+  const unexpected = Object.keys(found).filter((k) => !(k in expected));
+  const mismatches = Object.keys(expected).filter((k) =>
+    k in found && formatShape(found[k]) !== formatShape(expected[k])
+  ).map((key) => ({ key, checkpoint: expected[key], model: found[key] }));
+  if (!missing.length && !unexpected.length && !mismatches.length) {
+    return {
+      status: "pass",
+      message: `All keys matched successfully (${Object.keys(expected).length} under "${prefix}")`,
+    };
+  }
+  const report = new LoadStateDictError(className, missing, unexpected, mismatches).message;
+  const hints: string[] = [];
+  if (mismatches.some((m) => formatShape([...m.model].reverse()) === formatShape(m.checkpoint))) {
+    hints.push("GPT-2's Conv1D stores its weight as [in, out], the transpose of nn.Linear's.");
+  }
+  if (missing.length && unexpected.length) {
+    hints.push(
+      "Name your fields exactly as the checkpoint does (c_attn, c_proj, ln_1, ...): the field " +
+        "path is the key.",
+    );
+  }
+  return {
+    status: "fail",
+    message: `The state dict of your ${className} does not match the checkpoint's "${prefix}*"`,
+    details: report.split("\n").slice(1).map((l) => l.trim()),
+    hint: hints.join(" ") || undefined,
+  };
+}
+
+/**
+ * A shapes verdict: the learner's tensor has the expected shape.
+ *
+ * @param found the learner's tensor
+ * @param expected the expected shape
+ * @param what what the tensor is, e.g. `"the output of forward(x)"`
+ * @param hint what to look at when it differs
+ * @returns the verdict
+ */
+export function shapeVerdict(
+  found: TensorData,
+  expected: readonly number[],
+  what: string,
+  hint?: string,
+): Verdict {
+  if (formatShape(found.shape) === formatShape(expected)) {
+    return { status: "pass", message: `${what} has shape ${formatShape(expected)}` };
+  }
+  return {
+    status: "fail",
+    message: `${what}: expected shape ${formatShape(expected)}, found ${formatShape(found.shape)}`,
+    hint,
+  };
+}
+
+/**
+ * A numbers verdict: the learner's tensor against a reference, within `tol`.
+ *
+ * @param found the learner's tensor
+ * @param expected the reference
+ * @param tol the tolerance
+ * @param what what is compared, e.g. `attention output for "Hello world"`
+ * @param hint what to check when it differs
+ * @returns the verdict
+ */
+export function closeVerdict(
+  found: TensorData,
+  expected: TensorData,
+  tol: Tolerance,
+  what: string,
+  hint?: string,
+): Verdict {
+  const c = compareTensors(found, expected, tol);
+  if (c.ok) {
+    return {
+      status: "pass",
+      message: `${what} matches (max abs error ${c.maxAbs.toExponential(1)})`,
+    };
+  }
+  const [first, ...rest] = describeMismatch(what, c, tol);
+  return { status: "fail", message: first, details: rest, hint };
+}
+
+/**
+ * Runs a sequence of sub-verdicts and returns the first that does not pass, or a pass that
+ * summarises them.
+ *
+ * @param summary the pass message
+ * @param parts verdict producers, run in order
+ * @returns the verdict
+ */
+export function allOf(summary: string, parts: (() => Verdict)[]): Verdict {
+  for (const part of parts) {
+    let v: Verdict;
+    try {
+      v = part();
+    } catch (e) {
+      if (e instanceof VerdictError) return e.verdict;
+      throw e;
+    }
+    if (v.status !== "pass") return v;
+  }
+  return { status: "pass", message: summary };
+}
+
+/**
+ * A reference tensor with a leading batch dimension of 1 added.
+ *
+ * @param t `[T, C]`
+ * @returns `[1, T, C]`
+ */
+export function batched(t: TensorData): TensorData {
+  return { shape: [1, ...t.shape], data: t.data };
+}
+
+/**
+ * A tensor (for probe arguments) from reference data.
+ *
+ * @param t the data
+ * @returns the tensor
+ */
+export function asTensor(t: TensorData): Tensor {
+  return new Tensor(t.data, t.shape);
+}
