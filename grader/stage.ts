@@ -114,6 +114,11 @@ export interface Stage {
   name: string;
   /** The exercise file, e.g. `3_attention.ts`. */
   file: string;
+  /**
+   * Hints, revealed one at a time by `deno task hint N`: questions that lead the learner
+   * towards the answer, from gentle to specific, never the code itself.
+   */
+  hints: string[];
   /** The probes the child can run. */
   probes: Record<string, Probe>;
   /**

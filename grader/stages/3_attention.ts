@@ -153,6 +153,19 @@ export const stage: Stage = {
   number: 3,
   name: "Attention",
   file: "3_attention.ts",
+  hints: [
+    "What shape do the scores q kᵀ have, and which dimension should each row of attention " +
+    "weights sum to 1 over?",
+    "Why divide the scores by sqrt(d)? What happens to a softmax when its inputs grow with d?",
+    "A masked position must get weight exactly 0 and the other weights must still sum to 1. " +
+    "Should you mask before or after the softmax, and with which value?",
+    "c_attn gives [B, T, 3C]. In which order do q, k and v come out of it, and how do you cut " +
+    "it into three [B, T, C] tensors?",
+    "Heads: (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs). Why must the transpose come after " +
+    "the view, and how do you undo both after attention?",
+    "The mask buffer is [1, 1, n_positions, n_positions]. Which part of it applies to a " +
+    "sequence of T tokens?",
+  ],
   probes: {
     sdpa(learner, args) {
       const fn = exported<Sdpa>(learner, "scaledDotProductAttention");
