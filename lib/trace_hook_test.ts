@@ -155,6 +155,13 @@ Deno.test("`rawRead` is reported for `.data`, `.item()` and `.toNested()`", () =
   assertEquals(rec.ops, []);
 });
 
+Deno.test("raw reads inside a composite are hidden with its primitives", () => {
+  const x = tensor([1, 2]);
+  const rec = trace(() => composite("Shift", [x], {}, () => x.add(x.data[0] + x.max().item())));
+  assertEquals(rec.names, ["Shift"]);
+  assertEquals(rec.reads, []);
+});
+
 Deno.test("`emit()` and `rawRead()` do nothing without a recorder", () => {
   const x = tensor([1]);
   assertStrictEquals(emit("Neg", [x], {}, x), x);
