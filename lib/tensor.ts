@@ -521,6 +521,7 @@ export class Tensor {
    * @param mask 0/1 tensor broadcastable to this one's shape
    * @param value the fill value (e.g. `-Infinity` to mask attention scores)
    * @returns the filled tensor (a new one; this one is unchanged)
+   * @throws {RangeError} naming both shapes when the mask does not broadcast
    */
   maskedFill(mask: Tensor, value: number): Tensor {
     broadcastShapes(this.shape, mask.shape, "maskedFill"); // so that a bad mask names this op
@@ -765,27 +766,31 @@ export class Tensor {
     shape[d] = Math.ceil((e - s) / step);
     strides[d] *= step;
     const out = new Tensor(this.#storage, shape, strides, this.offset + s * this.strides[d]);
-    return emit("Slice", [this], { dim: d, start: s, end: e, step }, out);
+    // `from`/`to` keep the bounds as written (negative ones count from the end, an omitted end
+    // means "to the end"), so that an exported graph slices right for other lengths too.
+    return emit("Slice", [this], { dim: d, start: s, end: e, step, from: start, to: end }, out);
   }
 
   /**
    * Elements `start .. start + length - 1` of one dimension (a view), like `torch.narrow`.
    *
    * @param dim the dimension
-   * @param start first index
+   * @param start first index (negative counts from the end)
    * @param length how many
    * @returns the view
+   * @throws {RangeError} when the range does not lie inside the dimension
    */
   narrow(dim: number, start: number, length: number): Tensor {
     const d = normalizeDim(dim, this.ndim, "narrow");
-    if (start < 0 || length < 0 || start + length > this.shape[d]) {
+    const n = this.shape[d], s = start < 0 ? start + n : start;
+    if (
+      !Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n
+    ) {
       throw new RangeError(
-        `narrow: [${start}, ${start + length}) is outside dimension ${dim} of size ${
-          this.shape[d]
-        }`,
+        `narrow: [${start}, ${start + length}) is outside dimension ${dim} of size ${n}`,
       );
     }
-    return this.slice(d, start, start + length);
+    return this.slice(d, s, s + length);
   }
 
   /**
@@ -803,8 +808,7 @@ export class Tensor {
         `select: index ${index} is out of range for dimension ${dim} of size ${n}`,
       );
     }
-    return this.slice(d, index < 0 ? index + n : index, (index < 0 ? index + n : index) + 1)
-      .squeeze(d);
+    return this.slice(d, index, index === -1 ? undefined : index + 1).squeeze(d);
   }
 
   /**

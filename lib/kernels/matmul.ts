@@ -4,7 +4,7 @@
  * `C[M, N] = A[M, K] · B[K, N]`, where A and B are read through strides, so a transposed or
  * sliced operand needs no copy. For M >= 4 both operands are packed into panels of four rows
  * (A) and four columns (B) and a 4x4 block of C is kept in sixteen local variables while `k`
- * runs: sixteen multiply-adds for every eight loads, about three times the naive loop's rate.
+ * runs: sixteen multiply-adds for every eight loads, about twice the naive loop's rate.
  * For a few rows (decoding one token at a time) packing B would cost as much as the product,
  * so rows of B are streamed instead.
  *

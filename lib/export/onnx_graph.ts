@@ -1,0 +1,192 @@
+/**
+ * A small builder for ONNX graphs: nodes, float32/int64 initializers, inputs and outputs, and
+ * the encoding of the whole as a `ModelProto` (opset 20, IR version 9) with `onnx-proto`.
+ *
+ * @module
+ */
+import onnxProto from "onnx-proto";
+
+const { onnx } = onnxProto;
+
+/** ONNX element types used here. */
+export const DType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
+
+/** An attribute value: an int, `{ float }`, a string, an int list, or a float tensor. */
+export type AttrValue = number | { float: number } | string | number[] | { tensor: Float32Array };
+
+/** The opset the kit exports: `LayerNormalization` (17) and `Gelu` (20) need it. */
+export const OPSET = 20;
+
+/** A graph input or output: name, element type, dims (a string for a named dynamic dim). */
+export interface ValueInfo {
+  /** The value's name. */
+  name: string;
+  /** Element type, see {@linkcode DType}. */
+  type: number;
+  /** Sizes, or names of dynamic axes. */
+  dims: (number | string)[];
+}
+
+/**
+ * Collects nodes and initializers under unique names.
+ *
+ * @example
+ * ```ts
+ * import { DType, OnnxGraph } from "./onnx_graph.ts";
+ * const g = new OnnxGraph();
+ * const y = g.node("Relu", ["x"]);
+ * const bytes = g.encode([{ name: "x", type: DType.FLOAT, dims: [3] }], [
+ *   { name: y, type: DType.FLOAT, dims: [3] },
+ * ]);
+ * ```
+ */
+export class OnnxGraph {
+  #nodes: onnxProto.onnx.INodeProto[] = [];
+  #initializers: onnxProto.onnx.ITensorProto[] = [];
+  #counter = 0;
+
+  /**
+   * A fresh value name.
+   *
+   * @param hint a readable prefix
+   * @returns the name
+   */
+  fresh(hint = "v"): string {
+    return `${hint}_${this.#counter++}`;
+  }
+
+  /**
+   * Adds a node.
+   *
+   * @param opType the ONNX operator, e.g. `"MatMul"`
+   * @param inputs the input value names (`""` for an omitted optional input)
+   * @param attrs attributes
+   * @param output the output name (default: fresh)
+   * @returns the output name
+   */
+  node(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    output = this.fresh(opType.toLowerCase()),
+  ): string {
+    this.#nodes.push({
+      opType,
+      input: inputs,
+      output: [output],
+      name: output,
+      attribute: Object.entries(attrs).map(([name, v]) => attribute(name, v)),
+    });
+    return output;
+  }
+
+  /**
+   * Adds a float32 initializer.
+   *
+   * @param data the values, row-major
+   * @param dims the shape
+   * @param name its name (default: fresh)
+   * @returns the name
+   */
+  float(data: Float32Array, dims: readonly number[], name = this.fresh("const")): string {
+    const bytes = new Uint8Array(
+      data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+    );
+    this.#initializers.push({ name, dims: [...dims], dataType: DType.FLOAT, rawData: bytes });
+    return name;
+  }
+
+  /**
+   * Adds an int64 initializer.
+   *
+   * @param values the integers
+   * @param dims the shape (default: 1-d)
+   * @returns the name
+   */
+  int64(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    const data = BigInt64Array.from(values.map((v) => BigInt(v)));
+    const name = this.fresh("i64");
+    this.#initializers.push({
+      name,
+      dims: [...dims],
+      dataType: DType.INT64,
+      rawData: new Uint8Array(data.buffer),
+    });
+    return name;
+  }
+
+  /**
+   * Removes nodes whose outputs nothing needs (and initializers nothing reads).
+   *
+   * @param outputs the graph's outputs
+   */
+  prune(outputs: string[]): void {
+    const needed = new Set(outputs);
+    const kept: onnxProto.onnx.INodeProto[] = [];
+    for (let i = this.#nodes.length - 1; i >= 0; i--) {
+      const n = this.#nodes[i];
+      if (!n.output!.some((o) => needed.has(o))) continue;
+      kept.push(n);
+      for (const input of n.input!) needed.add(input);
+    }
+    this.#nodes = kept.reverse();
+    this.#initializers = this.#initializers.filter((t) => needed.has(t.name!));
+  }
+
+  /** Number of nodes. */
+  get size(): number {
+    return this.#nodes.length;
+  }
+
+  /**
+   * Encodes the graph as an ONNX model.
+   *
+   * @param inputs the graph inputs
+   * @param outputs the graph outputs
+   * @param name the graph's name
+   * @returns the `.onnx` bytes
+   */
+  encode(inputs: ValueInfo[], outputs: ValueInfo[], name = "gpt2-kit"): Uint8Array {
+    const model = onnx.ModelProto.create({
+      irVersion: 9,
+      opsetImport: [{ domain: "", version: OPSET }],
+      producerName: "gpt2-kit",
+      graph: {
+        name,
+        node: this.#nodes,
+        initializer: this.#initializers,
+        input: inputs.map(valueInfo),
+        output: outputs.map(valueInfo),
+      },
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+}
+
+function valueInfo(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
+  return {
+    name: v.name,
+    type: {
+      tensorType: {
+        elemType: v.type,
+        shape: {
+          dim: v.dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })),
+        },
+      },
+    },
+  };
+}
+
+function attribute(name: string, v: AttrValue): onnxProto.onnx.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  if (typeof v === "string") return { name, type: T.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) return { name, type: T.INTS, ints: v };
+  if (typeof v === "number") return { name, type: T.INT, i: v };
+  if ("float" in v) return { name, type: T.FLOAT, f: v.float };
+  const raw = new Uint8Array(v.tensor.slice().buffer);
+  return {
+    name,
+    type: T.TENSOR,
+    t: { dims: [v.tensor.length], dataType: DType.FLOAT, rawData: raw },
+  };
+}
