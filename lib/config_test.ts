@@ -1,5 +1,6 @@
 import { assertEquals, assertInstanceOf, assertStringIncludes, assertThrows } from "@std/assert";
 import { ConfigError, GPT2_SMALL, loadConfig, parseConfig } from "./config.ts";
+import { kitPath } from "./paths.ts";
 
 // The fields of openai-community/gpt2's config.json on the Hugging Face hub.
 const HF_GPT2 = {
@@ -92,7 +93,7 @@ Deno.test("`parseConfig()` rejects a bad epsilon and anything but an object", ()
 });
 
 Deno.test("`loadConfig()` reads the bundled tiny model's config", () => {
-  const config = loadConfig(new URL("../data/tiny/config.json", import.meta.url).pathname);
+  const config = loadConfig(kitPath("data", "tiny", "config.json"));
   assertEquals(config.vocab_size, 50257);
   assertEquals(config.n_embd % config.n_head, 0);
 });
@@ -106,6 +107,6 @@ Deno.test("`loadConfig()` of a missing file is a ConfigError naming the path", (
 
 Deno.test("`loadConfig()` of a file that is not JSON is a ConfigError naming the path", () => {
   // This very source file is certainly not JSON.
-  const path = new URL("./config_test.ts", import.meta.url).pathname;
+  const path = kitPath("lib", "config_test.ts");
   assertThrows(() => loadConfig(path), ConfigError, `Cannot read "${path}": not valid JSON`);
 });

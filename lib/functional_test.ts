@@ -12,6 +12,7 @@ import { broadcastShapes, contiguousStrides } from "./shape.ts";
 import { rand, randn, Rng } from "./random.ts";
 import { Conv1D, GELU, LayerNorm, Linear } from "./layers.ts";
 import { SafetensorsFile } from "./safetensors.ts";
+import { kitPath } from "./paths.ts";
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -362,11 +363,11 @@ Deno.test("`scaledDotProductAttention()` names all three shapes when they do not
 // ---- PyTorch fixtures -------------------------------------------------------------------------
 
 // Inputs and PyTorch's outputs (computed in float64, stored as float32) from tools/reference.py.
-const FIXTURES = new URL("../data/reference/layers.safetensors", import.meta.url);
+const FIXTURES = kitPath("data", "reference", "layers.safetensors");
 
 /** Reads the fixture tensors once per test. */
 function fixtures(): (name: string) => Tensor {
-  const file = SafetensorsFile.open(FIXTURES.pathname);
+  const file = SafetensorsFile.open(FIXTURES);
   const cache = new Map<string, Tensor>();
   const get = (name: string) => {
     if (!cache.has(name)) {

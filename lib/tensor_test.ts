@@ -302,6 +302,7 @@ Deno.test("`erf()` matches high-precision reference values to 1e-7", () => {
     [2.5, 0.999593047982555],
     [2.5625, 0.9997098311383266],
     [3, 0.9999779095030014],
+    [3.75, 0.9999998862727434],
     [4, 0.9999999845827421],
     [5.5, 0.9999999999999927],
     [Infinity, 1],
@@ -657,7 +658,7 @@ Deno.test("`slice()` clamps like Python, counts negative bounds from the end, an
   assertThrows(() => x.slice(0, 0, 5, -1), RangeError, "got -1");
 });
 
-Deno.test("`narrow()` takes start and length; out of range names the dim size", () => {
+Deno.test("`narrow()` takes start (negative from the end) and length; out of range names the size", () => {
   assertEquals(grid().narrow(1, 1, 2).toNested(), [[1, 2], [5, 6], [9, 10]]);
   assertEquals(grid().narrow(-2, 2, 1).toNested(), [[8, 9, 10, 11]]);
   assertEquals(grid().narrow(0, 3, 0).shape, [0, 4]);
@@ -666,7 +667,10 @@ Deno.test("`narrow()` takes start and length; out of range names the dim size", 
     RangeError,
     "narrow: [3, 5) is outside dimension 1 of size 4",
   );
-  assertThrows(() => grid().narrow(0, -1, 1), RangeError, "narrow");
+  assertEquals(grid().narrow(1, -3, 2).toNested(), [[1, 2], [5, 6], [9, 10]]);
+  assertThrows(() => grid().narrow(1, -5, 1), RangeError, "narrow: [-5, -4) is outside dimension");
+  assertThrows(() => grid().narrow(1, 1.5, 1), RangeError, "narrow");
+  assertThrows(() => grid().narrow(1, 0, -1), RangeError, "narrow");
 });
 
 Deno.test("`select()` removes a dim, takes negative indices and names the size when out of range", () => {

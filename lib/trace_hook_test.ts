@@ -90,7 +90,8 @@ Deno.test("movement ops record one node each", () => {
     "TopK",
     "TopK",
   ]);
-  assertEquals(rec.ops[2].attrs, { dim: 2, start: 1, end: 3, step: 1 });
+  const { dim, start, end, step } = rec.ops[2].attrs;
+  assertEquals({ dim, start, end, step }, { dim: 2, start: 1, end: 3, step: 1 });
 });
 
 Deno.test("`composite()` hides the inner primitives: softmax records exactly one Softmax", () => {
