@@ -42,8 +42,8 @@ export interface Runner {
 
 /** What `navigator.gpu` offers here. */
 export interface GpuProbe {
-  /** A hardware adapter exists. */
-  hardware: boolean;
+  /** No adapter at all, only a software (fallback) one, or a real GPU. */
+  adapter: "none" | "software" | "hardware";
   /** Why WebGPU is not usable, or what the adapter is. */
   description: string;
 }
@@ -51,44 +51,44 @@ export interface GpuProbe {
 /**
  * Asks `navigator.gpu` for an adapter.
  *
- * @returns whether a hardware adapter exists, and a description
+ * @returns the kind of adapter, and a description
  */
 export async function probeGpu(): Promise<GpuProbe> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) {
-    return { hardware: false, description: "navigator.gpu is not available in this runtime" };
-  }
+  if (!gpu) return { adapter: "none", description: "navigator.gpu is not available here" };
   const adapter = await gpu.requestAdapter().catch(() => null);
-  if (!adapter) return { hardware: false, description: "navigator.gpu offers no adapter" };
+  if (!adapter) return { adapter: "none", description: "navigator.gpu offers no adapter" };
   const name = adapter.info.description || adapter.info.vendor || "unknown adapter";
   return adapter.info.isFallbackAdapter
-    ? { hardware: false, description: `only a software (fallback) adapter: ${name}` }
-    : { hardware: true, description: name };
+    ? { adapter: "software", description: `only a software (fallback) adapter: ${name}` }
+    : { adapter: "hardware", description: name };
 }
 
 /**
  * Resolves `auto` to a backend and checks that a forced one can start.
  *
  * @param requested `auto`, or a backend to force
+ * @param probe how to look for a GPU (replaceable in tests)
  * @returns the backend and any notices
  * @throws {BackendError} when a forced `webgpu` has no adapter at all
  */
 export async function chooseBackend(
   requested: Backend | "auto",
+  probe: () => Promise<GpuProbe> = probeGpu,
 ): Promise<{ backend: Backend; notices: string[] }> {
   if (requested === "cpu" || requested === "wasm") return { backend: requested, notices: [] };
-  const gpu = await probeGpu();
+  const gpu = await probe();
   if (requested === "auto") {
-    return gpu.hardware
+    return gpu.adapter === "hardware"
       ? { backend: "webgpu", notices: [] }
       : { backend: "wasm", notices: [`WebGPU not used (${gpu.description}); running on WASM.`] };
   }
-  if (gpu.description.startsWith("navigator.gpu")) {
+  if (gpu.adapter === "none") {
     throw new BackendError(`Cannot use --backend webgpu: ${gpu.description}`);
   }
   return {
     backend: "webgpu",
-    notices: gpu.hardware
+    notices: gpu.adapter === "hardware"
       ? []
       : [`WebGPU on ${gpu.description}: expect it to be much slower than WASM.`],
   };
@@ -123,7 +123,10 @@ export async function createRunner(
   ort.env.logLevel = "error";
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, { executionProviders: [backend] });
+    session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [backend],
+      logSeverityLevel: 3,
+    });
   } catch (e) {
     throw new BackendError(`Cannot start onnxruntime-web on ${backend}: ${(e as Error).message}`);
   }

@@ -106,11 +106,12 @@ export function exportModel(model: Forwardable, config: GPT2Config): ExportedMod
   };
 }
 
-// Finds the first stack frame outside the library: the line that called the op.
+// Finds the first stack frame outside the library's modules: the line that called the op.
 function callerLocation(): string | undefined {
   const lib = new URL("../", import.meta.url).href;
+  const inLibrary = (l: string) => l.includes(lib) && !/_test\.ts:/.test(l);
   const frame = (new Error().stack ?? "").split("\n").slice(1)
-    .find((l) => l.includes("file://") && !l.includes(lib));
+    .find((l) => l.includes("file://") && !inLibrary(l));
   const m = frame?.match(/(file:\/\/[^\s)]*?):(\d+):(\d+)/);
   return m ? `${decodeURIComponent(new URL(m[1]).pathname)}:${m[2]}:${m[3]}` : undefined;
 }

@@ -1,0 +1,67 @@
+// gpt2-kit: reveals-solutions (runs the reference GPT-2 of solutions/)
+import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { GPT2 } from "../solutions/5_gpt2.ts";
+import { BackendError, chooseBackend, createRunner, type GpuProbe } from "./backends.ts";
+import { loadStateDict } from "./checkpoint.ts";
+import { loadConfig } from "./config.ts";
+import { generate } from "./generate.ts";
+import { Module } from "./module.ts";
+import { kitPath } from "./paths.ts";
+import { Tensor } from "./tensor.ts";
+
+const config = loadConfig(kitPath("data", "tiny", "config.json"));
+const refs = loadStateDict(kitPath("data", "reference", "tiny.safetensors"));
+
+function tinyModel(): GPT2 {
+  const model = new GPT2(config);
+  model.loadStateDict(loadStateDict(kitPath("data", "tiny", "model.safetensors")));
+  return model;
+}
+
+const probe = (adapter: GpuProbe["adapter"]) => () =>
+  Promise.resolve({ adapter, description: `a ${adapter} adapter` });
+
+Deno.test("auto picks WebGPU only for a hardware adapter, else WASM with a notice", async () => {
+  assertEquals((await chooseBackend("auto", probe("hardware"))).backend, "webgpu");
+  const soft = await chooseBackend("auto", probe("software"));
+  assertEquals(soft.backend, "wasm");
+  assertStringIncludes(soft.notices[0], "software adapter");
+  assertEquals((await chooseBackend("auto", probe("none"))).backend, "wasm");
+});
+
+Deno.test("a forced webgpu without any adapter says why; forced wasm and cpu are kept", async () => {
+  await assertRejects(() => chooseBackend("webgpu", probe("none")), BackendError, "none adapter");
+  const slow = await chooseBackend("webgpu", probe("software"));
+  assertEquals(slow.backend, "webgpu");
+  assertStringIncludes(slow.notices[0], "slower than WASM");
+  assertEquals((await chooseBackend("wasm", probe("none"))).backend, "wasm");
+  assertEquals((await chooseBackend("cpu", probe("none"))).backend, "cpu");
+});
+
+Deno.test("WASM, WebGPU and the eager CPU path give the reference greedy ids", async () => {
+  const model = tinyModel();
+  const prompt = [...refs["p0.input_ids"].data];
+  const expected = [...refs["p0.generated_ids"].data].slice(0, 3);
+  for (const backend of ["wasm", "webgpu", "cpu"] as const) {
+    const runner = await createRunner(model, config, backend);
+    assertEquals(runner.backend, backend);
+    const { ids } = await generate(runner, prompt, { maxNewTokens: 3, nPositions: 128 });
+    await runner.close();
+    assertEquals(ids, expected, backend);
+  }
+});
+
+Deno.test("a model that cannot be exported runs on the CPU instead, with the reason", async () => {
+  class ReadsNumbers extends Module {
+    wte = Tensor.ones([config.vocab_size, 2]);
+    forward(ids: Tensor): Tensor {
+      const n = ids.data.length; // a raw read: not traceable
+      return this.wte.indexSelect(0, ids).matmul(this.wte.transpose(0, 1)).mul(n);
+    }
+  }
+  const runner = await createRunner(new ReadsNumbers(), config, "wasm");
+  assertEquals(runner.backend, "cpu");
+  assertStringIncludes(runner.notices.join("\n"), "backends_test.ts:");
+  assertStringIncludes(runner.notices.join("\n"), "Falling back to the eager CPU path");
+  assertEquals((await runner.nextLogits([1, 2])).length, config.vocab_size);
+});

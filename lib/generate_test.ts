@@ -1,0 +1,44 @@
+import { assertEquals } from "@std/assert";
+import type { Runner } from "./backends.ts";
+import { END_OF_TEXT, generate } from "./generate.ts";
+
+// A runner whose next token is always (last id + 1) mod 10, recording what it was fed.
+function counter(fed: number[][]): Runner {
+  return {
+    backend: "cpu",
+    notices: [],
+    nextLogits(ids) {
+      fed.push([...ids]);
+      const logits = new Float32Array(10);
+      logits[(ids[ids.length - 1] + 1) % 10] = 1;
+      return Promise.resolve(logits);
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+Deno.test("generate() appends each chosen token and streams it", async () => {
+  const fed: number[][] = [], streamed: number[] = [];
+  const r = await generate(counter(fed), [3, 4], {
+    maxNewTokens: 4,
+    nPositions: 100,
+    onToken: (id) => streamed.push(id),
+  });
+  assertEquals(r.ids, [5, 6, 7, 8]);
+  assertEquals(streamed, [5, 6, 7, 8]);
+  assertEquals(fed, [[3, 4], [3, 4, 5], [3, 4, 5, 6], [3, 4, 5, 6, 7]]);
+  assertEquals(r.promptIds, [3, 4]);
+});
+
+Deno.test("generate() crops the context to n_positions", async () => {
+  const fed: number[][] = [];
+  await generate(counter(fed), [1, 2, 3], { maxNewTokens: 2, nPositions: 2 });
+  assertEquals(fed, [[2, 3], [3, 4]]);
+});
+
+Deno.test("an empty prompt starts from <|endoftext|>", async () => {
+  const fed: number[][] = [];
+  const r = await generate(counter(fed), [], { maxNewTokens: 1, nPositions: 8 });
+  assertEquals(fed, [[END_OF_TEXT]]);
+  assertEquals(r.promptIds, [END_OF_TEXT]);
+});
