@@ -48,15 +48,26 @@ export function thrownVerdict(e: ThrownError, doing: string): Verdict {
  * @param outcomes the outcomes
  * @param id the probe call id
  * @param doing what the probe did, for the message when it failed
+ * @param hintFor when the learner's code threw, a hint that explains this error (or undefined),
+ *   e.g. for a matmul `RangeError` that betrays a transposed weight
  * @returns the value
  * @throws {VerdictError} when the learner's code threw or the probe did not run
  */
-export function valueOf(outcomes: Outcomes, id: string, doing: string): unknown {
+export function valueOf(
+  outcomes: Outcomes,
+  id: string,
+  doing: string,
+  hintFor?: (e: ThrownError) => string | undefined,
+): unknown {
   const o = outcomes.get(id);
   if (!o) {
     throw new VerdictError({ status: "fail", message: `Did not get to ${doing} (see above)` });
   }
-  if (!o.ok) throw new VerdictError(thrownVerdict(o.error, doing));
+  if (!o.ok) {
+    const v = thrownVerdict(o.error, doing);
+    const hint = o.error.kind === "exception" ? hintFor?.(o.error) : undefined;
+    throw new VerdictError(hint ? { ...v, hint } : v);
+  }
   return o.value;
 }
 

@@ -39,6 +39,8 @@ export function exported<T = (...args: any[]) => any>(
  * @param env the probe environment
  * @param className the exported class, e.g. `"CausalSelfAttention"`
  * @param prefix the checkpoint prefix, e.g. `"h.0.attn."` (`""` for the whole model)
+ * @param only for a module that owns part of what lies under `prefix`: the keys it owns start
+ *   with one of these (e.g. `["wte.", "wpe."]` for the embeddings at the checkpoint's top)
  * @returns the loaded module
  */
 export function loadedModule<M extends Module>(
@@ -46,15 +48,39 @@ export function loadedModule<M extends Module>(
   env: ProbeEnv,
   className: string,
   prefix: string,
+  only?: readonly string[],
 ): M {
-  const key = `loaded:${className}:${prefix}`;
+  const key = `loaded:${className}:${prefix}:${only?.join(",") ?? "*"}`;
   const cached = moduleCache.get(key);
   if (cached) return cached as M;
   const Cls = exported<new (config: unknown) => M>(learner, className);
   const m = new Cls(env.config);
-  m.loadStateDict(extract(env.weights(), prefix));
+  const entries = extract(env.weights(), prefix);
+  m.loadStateDict(only ? pick(entries, only) : entries);
   moduleCache.set(key, m);
   return m;
+}
+
+/**
+ * The entries whose key starts with one of `prefixes`, keys unchanged: the part of a state
+ * dict (or of a key -> shape map) that a module owns when it shares a level with others.
+ *
+ * @param entries key -> value
+ * @param prefixes e.g. `["wte.", "wpe."]`
+ * @returns the matching entries
+ * @example
+ * ```ts
+ * import { pick } from "./probe_helpers.ts";
+ * pick({ "wte.weight": [4, 2], "h.0.ln_1.weight": [2] }, ["wte."]); // { "wte.weight": [4, 2] }
+ * ```
+ */
+export function pick<T>(
+  entries: Record<string, T>,
+  prefixes: readonly string[],
+): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(entries).filter(([k]) => prefixes.some((p) => k.startsWith(p))),
+  );
 }
 
 const moduleCache = new Map<string, Module>();
@@ -73,7 +99,16 @@ export function stateShapes(
   className: string,
 ): Record<string, number[]> {
   const Cls = exported<new (config: unknown) => Module>(learner, className);
-  const m = new Cls(env.config);
+  return shapesOf(new Cls(env.config));
+}
+
+/**
+ * The shapes of a module's state dict.
+ *
+ * @param m the module
+ * @returns key -> shape
+ */
+export function shapesOf(m: Module): Record<string, number[]> {
   return Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, [...t.shape]]));
 }
 

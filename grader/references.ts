@@ -9,8 +9,13 @@
  * `p{k}.ln_f` `[T, C]`, `p{k}.logits` `[T, V]`, `p{k}.generated_ids` `[N]` (greedy). The
  * header's metadata says how the file was made (`format`, `producer`, `prompts`, ...).
  *
+ * Beside them, the layer fixtures: single layers' inputs and PyTorch's outputs, independent of
+ * any model (`conv1d.x/weight/bias/out`, `gelu_tanh.x/out`, `gelu_exact.out`, `layernorm.*`,
+ * `softmax.*`, `sdpa*`), read with {@linkcode layerFixture}.
+ *
  * @module
  */
+import { kitPath } from "../lib/paths.ts";
 import { SafetensorsFile } from "../lib/safetensors.ts";
 import type { TensorData } from "./wire.ts";
 
@@ -101,4 +106,41 @@ export function loadReferences(path: string): References {
     throw new ReferenceFileError(`"${path}" holds no prompts (no "p0.input_ids")`);
   }
   return { path, metadata, prompts };
+}
+
+/** The metadata `format` the layer fixtures file declares. */
+export const LAYER_FIXTURES_FORMAT = "gpt2-kit-layers/1";
+
+/** The layer fixtures file, made by `tools/reference.py` (PyTorch, computed in float64). */
+export const LAYER_FIXTURES_PATH: string = kitPath("data", "reference", "layers.safetensors");
+
+let layerFixtures: Map<string, TensorData> | undefined;
+
+/**
+ * One tensor of the layer fixtures (the file is read once per process, on first use).
+ *
+ * @param name e.g. `"conv1d.weight"`, `"gelu_tanh.out"`
+ * @returns the tensor
+ * @throws {ReferenceFileError} when the file is not the layer fixtures or lacks `name`
+ * @example
+ * ```ts
+ * import { layerFixture } from "./references.ts";
+ * layerFixture("conv1d.weight").shape; // [7, 3]
+ * ```
+ */
+export function layerFixture(name: string): TensorData {
+  if (!layerFixtures) {
+    using file = SafetensorsFile.open(LAYER_FIXTURES_PATH);
+    if (file.metadata.format !== LAYER_FIXTURES_FORMAT) {
+      throw new ReferenceFileError(
+        `Cannot use "${LAYER_FIXTURES_PATH}" as layer fixtures: its metadata "format" is ${
+          JSON.stringify(file.metadata.format ?? null)
+        }, expected "${LAYER_FIXTURES_FORMAT}"`,
+      );
+    }
+    layerFixtures = new Map(file.names().map((n) => [n, file.readFloat32(n)]));
+  }
+  const t = layerFixtures.get(name);
+  if (!t) throw new ReferenceFileError(`"${LAYER_FIXTURES_PATH}" has no fixture "${name}"`);
+  return t;
 }

@@ -36,8 +36,10 @@ export function keysVerdict(
       [k, s],
     ) => [k.slice(prefix.length), s]),
   );
-  const missing = Object.keys(expected).filter((k) => !(k in found));
-  const unexpected = Object.keys(found).filter((k) => !(k in expected));
+  // PyTorch's words: "missing" keys are the module's that the checkpoint lacks, "unexpected"
+  // keys are the checkpoint's that the module lacks
+  const missing = Object.keys(found).filter((k) => !(k in expected));
+  const unexpected = Object.keys(expected).filter((k) => !(k in found));
   const mismatches = Object.keys(expected).filter((k) =>
     k in found && formatShape(found[k]) !== formatShape(expected[k])
   ).map((key) => ({ key, checkpoint: expected[key], model: found[key] }));
@@ -119,6 +121,71 @@ export function closeVerdict(
   return { status: "fail", message: first, details: rest, hint };
 }
 
+/** A classic mistake, recognised by the output it produces. */
+export interface KnownMistake {
+  /** What the learner's code does, said to them, e.g. "Your positions start at 1". */
+  message: string;
+  /** How to fix it. */
+  hint: string;
+  /** The output the mistake would produce (computed by the grader), or undefined if none. */
+  output(): TensorData | undefined;
+}
+
+/**
+ * Like {@linkcode closeVerdict}, but when the learner's tensor misses the reference and
+ * instead matches what a known mistake produces (within the same tolerance), the verdict names
+ * that mistake, keeping the numbers in its details.
+ *
+ * @param found the learner's tensor
+ * @param expected the reference
+ * @param tol the tolerance
+ * @param what what is compared
+ * @param hint what to check when it differs and no known mistake explains it
+ * @param mistakes the mistakes to recognise, tried in order
+ * @returns the verdict
+ */
+export function diagnosedCloseVerdict(
+  found: TensorData,
+  expected: TensorData,
+  tol: Tolerance,
+  what: string,
+  hint: string,
+  mistakes: readonly KnownMistake[],
+): Verdict {
+  const v = closeVerdict(found, expected, tol, what, hint);
+  if (v.status === "pass") return v;
+  for (const m of mistakes) {
+    const output = m.output();
+    if (output && compareTensors(found, output, tol).ok) {
+      return {
+        status: "fail",
+        message: m.message,
+        details: [v.message, ...v.details!],
+        hint: m.hint,
+      };
+    }
+  }
+  return v;
+}
+
+/**
+ * A keys verdict for a layer the probe built with explicit sizes (not loaded from the
+ * checkpoint): its state dict must hold exactly `expected`.
+ *
+ * @param found the learner layer's key -> shape
+ * @param expected the key -> shape it must have
+ * @param what the layer as built, e.g. `"Conv1D(7, 3)"`
+ * @returns the verdict, with PyTorch's report and hints when it fails
+ */
+export function layerKeysVerdict(found: ShapeMap, expected: ShapeMap, what: string): Verdict {
+  const v = keysVerdict(found, expected, "", what);
+  const want = Object.entries(expected).map(([k, s]) => `${k} ${formatShape(s)}`).join(", ");
+  return {
+    ...v,
+    message: v.status === "pass" ? `${what} owns ${want}` : `${what} should own exactly ${want}`,
+  };
+}
+
 /**
  * Runs a sequence of sub-verdicts and returns the first that does not pass, or a pass that
  * summarises them.
@@ -159,4 +226,14 @@ export function batched(t: TensorData): TensorData {
  */
 export function asTensor(t: TensorData): Tensor {
   return new Tensor(t.data, t.shape);
+}
+
+/**
+ * Plain data (to compare with a learner's output) from a tensor the grader computed.
+ *
+ * @param t the tensor
+ * @returns its shape and row-major elements
+ */
+export function dataOf(t: Tensor): TensorData {
+  return { shape: [...t.shape], data: t.data };
 }

@@ -1022,6 +1022,14 @@ export class Tensor {
     return { data: t.#storage, offset: t.offset, strides: t.strides };
   }
 
+  /**
+   * @internal the elements in row-major order without telling a tracer (for the exporter);
+   * shares the storage when contiguous
+   */
+  static rowMajor(t: Tensor): Float32Array {
+    return t.#rowMajor();
+  }
+
   // Row-major elements: the storage itself when contiguous (unless `copy`), else a copy.
   #rowMajor(copy = false): Float32Array {
     const n = this.numel;

@@ -122,6 +122,9 @@ class Tracer implements OpRecorder {
   #params = new Map<Tensor, string>();
   #seq1d?: string;
   #seqScalar?: string;
+  // tensors whose value depends on the input (the rest is folded into initializers)
+  #dynamic = new Set<Tensor>();
+  #usedSeq = false;
 
   constructor(readonly T: number, model: Module) {
     const all = [...model.namedParameters(), ...model.namedBuffers()];
@@ -130,6 +133,7 @@ class Tracer implements OpRecorder {
 
   bindInput(ids: Tensor): void {
     this.#names.set(ids, this.graph.node("Cast", [INPUT_IDS], { to: DType.FLOAT }, "ids_float"));
+    this.#dynamic.add(ids);
   }
 
   output(out: unknown): string {
@@ -160,6 +164,7 @@ class Tracer implements OpRecorder {
   record(op: string, inputs: readonly Tensor[], attrs: OpAttrs, output: Tensor): void {
     const g = this.graph;
     const x = inputs.map((t) => this.#nameOf(t));
+    this.#usedSeq = false;
     const out = `t${output.id}`;
     const emit = (opType: string, ins: string[], a = {}) => g.node(opType, ins, a, out);
     switch (op) {
@@ -247,8 +252,7 @@ class Tracer implements OpRecorder {
         ]);
         break;
       case "Constant":
-        this.#names.set(output, this.#constant(output));
-        return;
+        break;
       case "Trilu":
         emit("Trilu", [x[0], g.int64([attrs.k as number], [])], { upper: 0 });
         break;
@@ -272,34 +276,40 @@ class Tracer implements OpRecorder {
         );
       }
     }
-    this.#names.set(output, out);
+    if (inputs.some((t) => this.#dynamic.has(t)) || this.#usedSeq) {
+      this.#dynamic.add(output);
+      this.#names.set(output, out);
+    } else {
+      // constant folding: the value does not depend on the input, so export it as computed
+      // (the node just emitted is pruned as unused)
+      this.#names.set(output, this.#constant(output));
+    }
   }
 
   #nameOf(t: Tensor): string {
     let name = this.#names.get(t);
     if (name) return name;
-    const key = this.#params.get(t);
-    const v = Tensor.stridedView(t.contiguous());
-    name = this.graph.float(v.data.subarray(v.offset, v.offset + t.numel), t.shape, key);
+    name = this.#constant(t, this.#params.get(t));
     this.#names.set(t, name);
     return name;
   }
 
-  #constant(t: Tensor): string {
-    const v = Tensor.stridedView(t);
-    return this.graph.float(v.data.subarray(v.offset, v.offset + t.numel), t.shape);
+  #constant(t: Tensor, name?: string): string {
+    return this.graph.float(Tensor.rowMajor(t), t.shape, name);
   }
 
   // The sequence length as int64 [1], computed from the input's shape when the graph runs.
   #seq(): string {
+    this.#usedSeq = true;
     return (this.#seq1d ??= this.graph.node("Shape", [INPUT_IDS], { start: 1, end: 2 }, "seq_len"));
   }
 
   // A float scalar, the sequence length when it equals T.
   #scalar(v: number): string {
     if (v !== this.T) return this.graph.float(new Float32Array([v]), []);
+    const seq = this.#seq();
     if (!this.#seqScalar) {
-      const f = this.graph.node("Cast", [this.#seq()], { to: DType.FLOAT });
+      const f = this.graph.node("Cast", [seq], { to: DType.FLOAT });
       this.#seqScalar = this.graph.node("Reshape", [f, this.graph.int64([], [0])], {}, "seq_len_f");
     }
     return this.#seqScalar;

@@ -1,0 +1,127 @@
+/**
+ * Helpers for the stage tests: grade a directory of stage files through the real grader (the
+ * sandboxed child included) on the bundled tiny model, and plant a classic bug in a copy of
+ * the solutions to prove that the stage catches it.
+ *
+ * @example
+ * ```ts ignore
+ * import { gradeDir, withMutatedCopy } from "./test_support.ts";
+ * import { stage } from "./stages/4_mlp.ts";
+ * const result = await withMutatedCopy("4_mlp.ts", [["x.matmul(this.weight)", "x"]], (dir) =>
+ *   gradeDir(stage, dir)
+ * );
+ * result.status; // "fail"
+ * ```
+ *
+ * @module
+ */
+import { kitPath } from "../lib/paths.ts";
+import { gradeContext, TINY } from "./context.ts";
+import { gradeStage } from "./run_stage.ts";
+import { inCacheDir } from "./tools/test_helpers.ts";
+import type { CheckResult, GradeContext, Stage, StageResult } from "./stage.ts";
+
+/** Time limit of a graded stage in tests, in milliseconds. */
+export const TEST_TIME_LIMIT_MS = 60_000;
+/** Memory cap of a graded stage in tests, in MiB. */
+export const TEST_MEMORY_LIMIT_MB = 4096;
+
+let tinyContext: GradeContext | undefined;
+
+/**
+ * Grades the stage files in `learnerDir` on the tiny model, as `deno task check` would.
+ *
+ * @param stage the stage
+ * @param learnerDir e.g. `kitPath("solutions")`
+ * @returns the graded stage
+ */
+export function gradeDir(stage: Stage, learnerDir: string): Promise<StageResult> {
+  return gradeStage(stage, tinyContext ??= gradeContext(TINY), {
+    learnerDir,
+    configPath: TINY.configPath,
+    weightsPath: TINY.weightsPath,
+    tokenizerDir: TINY.tokenizerDir,
+    timeLimitMs: TEST_TIME_LIMIT_MS,
+    memoryLimitMb: TEST_MEMORY_LIMIT_MB,
+  });
+}
+
+/**
+ * Adjusts a stage file's imports of the kit (`"../mod.ts"`) for a copy that sits one directory
+ * deeper than `exercises/` or `solutions/`, e.g. in a directory under `<kit>/.cache/`.
+ *
+ * @param source the stage file's text
+ * @returns the text with each `"../` import made `"../../`
+ */
+export function deeperImports(source: string): string {
+  return source.replace(/(from\s+|import\s*\(\s*)(["'])\.\.\//g, "$1$2../../");
+}
+
+/**
+ * Copies every solution file into a fresh directory under `<kit>/.cache/`, applies exact
+ * string replacements to `stageFile` there, runs `fn` on the directory and removes it.
+ *
+ * Each replacement must match exactly once in `stageFile`, so a mutation can never silently
+ * do nothing (or more than intended) when the solution changes. The copies sit one directory
+ * deeper than `solutions/`, so their relative imports (`"../mod.ts"`) are adjusted to still
+ * reach the kit.
+ *
+ * @param stageFile the file to mutate, e.g. `"2_embedding.ts"`
+ * @param replacements `[from, to]` pairs, applied in order
+ * @param fn what to do with the directory, e.g. grade it
+ * @returns what `fn` returns
+ * @throws {Error} when a replacement does not match exactly once (nothing is graded then)
+ */
+export function withMutatedCopy<T>(
+  stageFile: string,
+  replacements: readonly (readonly [from: string, to: string])[],
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
+  return inCacheDir(async (dir) => {
+    let found = false;
+    for await (const entry of Deno.readDir(kitPath("solutions"))) {
+      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+      let text = deeperImports(await Deno.readTextFile(kitPath("solutions", entry.name)));
+      if (entry.name === stageFile) {
+        found = true;
+        for (const [from, to] of replacements) {
+          const count = text.split(from).length - 1;
+          if (count !== 1) {
+            throw new Error(
+              `Mutation of ${stageFile} expected ${JSON.stringify(from)} exactly once, found it ` +
+                `${count} times`,
+            );
+          }
+          text = text.replace(from, () => to);
+        }
+      }
+      await Deno.writeTextFile(`${dir}/${entry.name}`, text);
+    }
+    if (!found) throw new Error(`There is no solutions/${stageFile} to mutate`);
+    return await fn(dir);
+  });
+}
+
+/**
+ * The check of a graded stage with the given name.
+ *
+ * @param r the graded stage
+ * @param name the check's name
+ * @returns the check
+ * @throws {Error} listing the stage's checks when none has that name
+ */
+export function checkNamed(r: StageResult, name: string): CheckResult {
+  const c = r.checks.find((c) => c.name === name);
+  if (!c) throw new Error(`No check "${name}" in ${JSON.stringify(r.checks.map((c) => c.name))}`);
+  return c;
+}
+
+/**
+ * Everything a learner reads about a check — message, details and hint — as one text.
+ *
+ * @param c the check
+ * @returns the lines, joined
+ */
+export function learnerText(c: CheckResult): string {
+  return [c.message, ...(c.details ?? []), c.hint ?? ""].join("\n");
+}

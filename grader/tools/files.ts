@@ -1,0 +1,55 @@
+/**
+ * Writing files so that a reader never sees half of one: the text goes to a temporary file
+ * beside the target, is flushed to disk, then renamed over the target in one step. If anything
+ * fails, the target is left as it was and the temporary file is removed.
+ *
+ * @module
+ */
+
+/**
+ * Writes a file atomically (temporary file in the same directory, then rename).
+ *
+ * @param path the file to write; its directory must exist
+ * @param content the new content: text (written as UTF-8) or bytes
+ * @throws {Deno.errors.NotFound} when the directory does not exist (nothing is written)
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./files.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeFileAtomic(`${dir}/state.json`, "{}\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    const file = await Deno.open(tmp, { write: true, createNew: true });
+    try {
+      const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
+      for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+      await file.syncData();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * Whether a path exists (a file, a directory or a link).
+ *
+ * @param path the path
+ * @returns true when it exists
+ */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
