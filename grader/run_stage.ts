@@ -9,6 +9,7 @@ import { KIT_ROOT, kitPath } from "../lib/paths.ts";
 import { type ChildRequest, FRAME } from "./child.ts";
 import { VerdictError } from "./outcomes.ts";
 import {
+  type Check,
   type CheckResult,
   type GradeContext,
   LAYERS,
@@ -113,26 +114,34 @@ export async function gradeStage(
 }
 
 function runChecks(stage: Stage, ctx: GradeContext, run: ChildRun): CheckResult[] {
+  const verdicts = new Map<Check, Verdict>();
+  const verdictOf = (c: Check) => {
+    if (!verdicts.has(c)) verdicts.set(c, evaluate(() => c.run(run.outcomes, ctx)));
+    return verdicts.get(c)!;
+  };
+  const unmet = (c: Check) =>
+    (c.requires ?? []).find((name) => {
+      const required = stage.checks.find((x) => x.name === name);
+      if (!required) throw new Error(`Check "${c.name}" requires an unknown check "${name}"`);
+      return verdictOf(required).status !== "pass";
+    });
   const results: CheckResult[] = [];
   let blockedBy: string | undefined;
   for (const layer of LAYERS) {
-    const inLayer = stage.checks.filter((c) => c.layer === layer);
-    for (const check of inLayer) {
+    for (const check of stage.checks.filter((c) => c.layer === layer)) {
       const maxPoints = check.points ?? 1;
-      const base = { name: check.name, layer, maxPoints };
-      if (blockedBy) {
-        results.push({
-          ...base,
-          status: "skipped",
-          message: `skipped until "${blockedBy}" passes`,
-          points: 0,
-        });
+      const base = { name: check.name, layer, maxPoints, points: 0 };
+      const waitFor = blockedBy ?? unmet(check);
+      if (waitFor) {
+        results.push({ ...base, status: "skipped", message: `skipped until "${waitFor}" passes` });
         continue;
       }
-      const v = evaluate(() => check.run(run.outcomes, ctx));
+      const v = verdictOf(check);
       results.push({ ...base, ...v, points: v.status === "pass" ? maxPoints : 0 });
     }
-    const failed = results.find((r) => r.layer === layer && r.status !== "pass");
+    const failed = results.find((r) =>
+      r.layer === layer && (r.status === "fail" || r.status === "todo")
+    );
     if (failed && !blockedBy) blockedBy = failed.name;
   }
   return results;

@@ -6,9 +6,11 @@
  * errors). The grader's own process then runs the stage's *checks* on that data against the
  * references, which the child never sees: learner code cannot change a verdict.
  *
- * Checks come in layers — it runs at all, shapes, keys, properties, numbers, tokens — and
- * grading stops at the first layer with a failure: a wrong shape makes every number wrong, so
- * only the shape is worth reporting.
+ * Checks come in layers — it runs at all, state-dict keys, shapes, properties, numbers,
+ * tokens — and grading stops at the first layer with a failure: a wrong shape makes every
+ * number wrong, so only the shape is worth reporting. Keys come before shapes because a module
+ * whose keys do not match the checkpoint cannot be loaded, so its outputs cannot be shaped. A
+ * check may also name checks it `requires` (in any layer): it is skipped until they pass.
  *
  * @module
  */
@@ -18,7 +20,7 @@ import type { ProbeOutcome, ThrownError } from "./wire.ts";
 import type { References } from "./references.ts";
 
 /** The layers of checks, in the order they are graded. */
-export const LAYERS = ["runs", "shapes", "keys", "properties", "numbers", "tokens"] as const;
+export const LAYERS = ["runs", "keys", "shapes", "properties", "numbers", "tokens"] as const;
 
 /** A layer of checks. */
 export type Layer = typeof LAYERS[number];
@@ -93,6 +95,8 @@ export interface Check {
   layer: Layer;
   /** Points it is worth (classroom scoring). */
   points?: number;
+  /** Names of checks that must pass first (e.g. the function a module is built on). */
+  requires?: string[];
   /**
    * Decides from the probes' outcomes.
    *

@@ -303,8 +303,6 @@ export const stage: Stage = {
         const C = ctx.config.n_embd;
         const [p] = batchPair(ctx);
         return allOf("the output is [B, T, C] for every prompt and for a batch of 2", [
-          // the checkpoint is loaded before forward: a key mismatch is the first thing to fix
-          () => gpt2KeysVerdict(o, ctx),
           ...ctx.refs.prompts.map((p) => () =>
             shapeVerdict(
               tensorOf(o, `gpt2:p${p.index}`, "calling GPT2Embeddings.forward(ids)"),

@@ -5,14 +5,24 @@
  *
  * @module
  */
-import { scaledDotProductAttention as referenceSdpa } from "../../lib/functional.ts";
+import { scaledDotProductAttention as referenceSdpa, softmax } from "../../lib/functional.ts";
 import type { Module } from "../../lib/module.ts";
 import { randn, Rng } from "../../lib/random.ts";
 import { Tensor } from "../../lib/tensor.ts";
 import { requireTensor, tensorOf, valueOf } from "../outcomes.ts";
 import { callWatching, exported, loadedModule, stateShapes } from "../probe_helpers.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
-import { allOf, asTensor, batched, closeVerdict, keysVerdict, shapeVerdict } from "../verdicts.ts";
+import {
+  allOf,
+  asTensor,
+  batched,
+  closeVerdict,
+  dataOf,
+  diagnosedCloseVerdict,
+  keysVerdict,
+  type KnownMistake,
+  shapeVerdict,
+} from "../verdicts.ts";
 import type { TensorData } from "../wire.ts";
 
 type Sdpa = (q: Tensor, k: Tensor, v: Tensor, mask?: Tensor) => Tensor;
@@ -42,6 +52,7 @@ const SDPA_CASES: SdpaCase[] = [
   { name: "large scores", b: 1, h: 1, tq: 4, tk: 4, d: 4, dv: 4, mask: "causal", scale: 300 },
 ];
 
+const SDPA_MATCHES = "scaledDotProductAttention matches the reference";
 const SDPA_TOL = { atol: 1e-5, rtol: 1e-4 };
 const ATTN_TOL = { atol: 1e-4, rtol: 1e-4 };
 const CAUSAL_SPLIT = 20;
@@ -125,8 +136,14 @@ function sdpaCheck(summary: string, layer: "shapes" | "properties" | "numbers") 
           );
         }
         if (layer === "properties") return finiteVerdict(out, c);
-        const ref = { shape: [...expected.shape], data: expected.data };
-        return closeVerdict(out, ref, SDPA_TOL, `${c.name} (q ${q.shape.join("×")})`, SDPA_HINT);
+        return diagnosedCloseVerdict(
+          out,
+          dataOf(expected),
+          SDPA_TOL,
+          `${c.name} (q ${q.shape.join("×")})`,
+          SDPA_HINT,
+          sdpaMistakes(sdpaInputs()[i]),
+        );
       }),
     );
 }
@@ -142,6 +159,45 @@ function finiteVerdict(out: TensorData, c: SdpaCase): Verdict {
         "exp (F.softmax does), and mask with -Infinity rather than by multiplying."
       : "Masked scores should be -Infinity before the softmax (not after it).",
   };
+}
+
+// What the classic attention bugs compute, so that a learner whose output matches one is told
+// which bug it is.
+function sdpaMistakes({ q, k, v, mask }: SdpaInputs): KnownMistake[] {
+  const d = q.size(-1);
+  const scores = () => q.matmul(k.transpose(-2, -1)).div(Math.sqrt(d));
+  const masked = () => (mask ? scores().maskedFill(mask.eq(0), -Infinity) : scores());
+  return [
+    {
+      message: "Your scores are not divided by sqrt(d)",
+      hint: `Divide q kᵀ by sqrt(d) = sqrt(${d}) before the softmax: without it the softmax ` +
+        "saturates as d grows.",
+      output: () => dataOf(referenceSdpa(q, k, v, { mask, scale: 1 })),
+    },
+    {
+      message: "Your scores are divided by d instead of sqrt(d)",
+      hint: `The scale is 1 / sqrt(d) = 1 / sqrt(${d}), not 1 / d.`,
+      output: () => dataOf(referenceSdpa(q, k, v, { mask, scale: 1 / d })),
+    },
+    {
+      message: "Your attention ignores the mask",
+      hint: "Where mask is 0 the score must become -Infinity (maskedFill(mask.eq(0), -Infinity)) " +
+        "before the softmax.",
+      output: () => (mask ? dataOf(referenceSdpa(q, k, v)) : undefined),
+    },
+    {
+      message: "You apply the mask after the softmax, so the kept weights no longer sum to 1",
+      hint: "Mask the scores with -Infinity before the softmax; zeroing weights afterwards " +
+        "leaves rows that do not sum to 1.",
+      output: () =>
+        mask ? dataOf(softmax(scores(), -1).maskedFill(mask.eq(0), 0).matmul(v)) : undefined,
+    },
+    {
+      message: "Your softmax runs over the queries (dim -2) instead of the keys (dim -1)",
+      hint: "Each query's weights over the keys must sum to 1: softmax over the last dimension.",
+      output: () => dataOf(softmax(masked(), -2).matmul(v)),
+    },
+  ];
 }
 
 const SDPA_HINT = "Check each step: scores = q kᵀ; divided by sqrt(d) where d = q.size(-1); " +
@@ -205,7 +261,7 @@ export const stage: Stage = {
       run: sdpaCheck("no NaN or Infinity, even with large scores", "properties"),
     },
     {
-      name: "scaledDotProductAttention matches the reference",
+      name: SDPA_MATCHES,
       layer: "numbers",
       points: 3,
       run: sdpaCheck(
@@ -231,6 +287,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention output shape",
       layer: "shapes",
+      requires: [SDPA_MATCHES],
       run: (o, ctx) =>
         allOf(
           "the output is [B, T, C] like its input",
@@ -248,6 +305,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention does not modify its input",
       layer: "properties",
+      requires: [SDPA_MATCHES],
       run: (o, ctx) =>
         allOf(
           "forward(x) leaves x unchanged",
@@ -266,6 +324,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention is causal",
       layer: "properties",
+      requires: [SDPA_MATCHES],
       points: 2,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -284,8 +343,11 @@ export const stage: Stage = {
           head(base),
           { atol: 1e-6, rtol: 1e-5 },
           `outputs at positions 0..${split - 1} after changing positions ${split}..${t - 1}`,
-          "Position i must not see positions after i: mask the scores with the causal mask " +
-            "(this.bias[:, :, :T, :T]) before the softmax.",
+          "Position i must not see positions after i. Two usual causes: the scores are not " +
+            "masked with the causal mask (this.bias[:, :, :T, :T]) before the softmax, or the " +
+            "heads are merged back in another order than they were split — (B, nh, T, hs) must " +
+            "go back through transpose(1, 2) before the view to (B, T, C), else a row mixes " +
+            "several positions.",
         );
         return v.status === "pass"
           ? { status: "pass", message: "changing future tokens never changes earlier outputs" }
@@ -295,6 +357,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention matches the reference activations",
       layer: "numbers",
+      requires: [SDPA_MATCHES],
       points: 3,
       run: (o, ctx) =>
         allOf(

@@ -198,7 +198,7 @@ export const stage: Stage = {
     },
     {
       name: "Conv1D weight is [in, out]",
-      layer: "shapes",
+      layer: "keys",
       points: 2,
       run: (o) => {
         const [i, n] = conv1dSizes();
@@ -225,8 +225,6 @@ export const stage: Stage = {
       layer: "shapes",
       run: (o, ctx) =>
         allOf("the output is [B, T, C] like its input", [
-          // the checkpoint is loaded before forward: a key mismatch is the first thing to fix
-          () => mlpKeysVerdict(o, ctx),
           ...ctx.refs.prompts.map((p) => () =>
             shapeVerdict(
               mlpResult(o, `mlp:p${p.index}`).out,

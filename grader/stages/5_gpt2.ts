@@ -10,10 +10,6 @@
  *    where the bug is — then the logits and the greedy next token;
  * 3. generation: `generate` continues every prompt with the reference's tokens.
  *
- * The logits-shape check needs `GPT2.forward` (step 2). In the "shapes" layer, which is graded
- * before "keys", it would hide the keys check (step 1) until then, so it sits with the
- * properties.
- *
  * @module
  */
 import { loadStateDict } from "../../lib/checkpoint.ts";
@@ -187,7 +183,7 @@ const TIED_HINT = "GPT-2 ties the LM head to wte: there is no separate lm_head (
 function keyHints(built: BuiltModel, checkpoint: Record<string, number[]>): string[] {
   const hints: string[] = [];
   const lacks = (k: string) => !(k in built.shapes);
-  if ("lm_head.weight" in built.shapes) hints.push(TIED_HINT);
+  if (Object.keys(built.shapes).some((k) => k.startsWith("lm_head"))) hints.push(TIED_HINT);
   const blockKeys = Object.keys(checkpoint).filter((k) => k.startsWith("h."));
   if (blockKeys.length && blockKeys.every(lacks)) {
     hints.push(
@@ -584,7 +580,8 @@ export const stage: Stage = {
     },
     {
       name: "GPT2.forward gives logits [1, T, vocab_size]",
-      layer: "properties",
+      layer: "shapes",
+      requires: ["LayerNorm matches PyTorch, tiny variances included"],
       run: (o, ctx) =>
         everyPrompt(ctx, "the logits are [B, T, vocab_size] for every prompt", (p) =>
           shapeVerdict(

@@ -52,19 +52,6 @@ Deno.test("stage 5 shows the step-1 win before any forward is written", async ()
   assertEquals(ln.message, "LayerNorm.forward is not written yet");
 });
 
-Deno.test("stage 5 fails LayerNorm eps 1e-12 and names eps", async () => {
-  const r = await gradeMutant([["variance.add(this.eps)", "variance.add(1e-12)"]]);
-  assertFailsAt(r, LAYER_NORM, "eps were 1e-12", "GPT-2's is 1e-5", "tolerance");
-});
-
-Deno.test("stage 5 fails the unbiased variance and asks for the biased one", async () => {
-  const r = await gradeMutant([[
-    "const variance = centered.mul(centered).mean(-1, true);",
-    "const variance = centered.mul(centered).sum(-1, true).div(x.size(-1) - 1);",
-  ]]);
-  assertFailsAt(r, LAYER_NORM, "divides by C - 1", "biased variance");
-});
-
 Deno.test("stage 5 fails a block's eps that is not the config's, at h.0's ln_1", async () => {
   const r = await gradeMutant([[
     "this.ln_1 = new LayerNorm(config.n_embd, config.layer_norm_epsilon);",
@@ -72,38 +59,6 @@ Deno.test("stage 5 fails a block's eps that is not the config's, at h.0's ln_1",
   ]]);
   assertEquals(checkNamed(r, LAYER_NORM).status, "pass");
   assertFailsAt(r, BLOCKS, "block h.0's ln_1", "config.layer_norm_epsilon");
-});
-
-Deno.test("stage 5 fails a missing attention residual at block h.0 and names the residual", async () => {
-  const r = await gradeMutant([[
-    "x = x.add(this.attn.forward(this.ln_1.forward(x)));",
-    "x = this.attn.forward(this.ln_1.forward(x));",
-  ]]);
-  assertFailsAt(
-    r,
-    BLOCKS,
-    "block h.0's output",
-    "these match (each run on PyTorch's input to it)",
-    "residual connections",
-  );
-});
-
-Deno.test("stage 5 fails a separate, untied lm_head at loading and says the head is tied", async () => {
-  const r = await gradeMutant([
-    ["  ln_f: LayerNorm;\n", "  ln_f: LayerNorm;\n  lm_head: nn.Linear;\n"],
-    [
-      "this.ln_f = new LayerNorm(config.n_embd, config.layer_norm_epsilon);",
-      "this.ln_f = new LayerNorm(config.n_embd, config.layer_norm_epsilon);\n" +
-      "    this.lm_head = new nn.Linear(config.n_embd, config.vocab_size, false);",
-    ],
-    ["return x.matmul(this.wte.weight.transpose(0, 1));", "return this.lm_head.forward(x);"],
-  ]);
-  assertFailsAt(
-    r,
-    KEYS,
-    'Missing key(s) in state_dict: "lm_head.weight".',
-    "ties the LM head to wte",
-  );
 });
 
 Deno.test("stage 5 fails the tied head without its transpose and says transpose", async () => {
