@@ -102,13 +102,13 @@ export async function gradeStage(
   } else if (allTodo) {
     status = "not-started";
     message = "not started";
-  } else if (checks.every((c) => c.status === "pass")) {
-    status = "pass";
-    message = `all ${checks.length} checks pass`;
   } else {
-    status = "fail";
-    const passed = checks.filter((c) => c.status === "pass").length;
-    message = `${passed} of ${checks.length} checks pass`;
+    const graded = checks.filter((c) => c.status !== "n/a");
+    const passed = graded.filter((c) => c.status === "pass").length;
+    status = passed === graded.length ? "pass" : "fail";
+    message = passed === graded.length
+      ? `all ${graded.length} checks pass`
+      : `${passed} of ${graded.length} checks pass`;
   }
   return result(status, message, { checks, output: run.output });
 }
@@ -131,6 +131,15 @@ function runChecks(stage: Stage, ctx: GradeContext, run: ChildRun): CheckResult[
     for (const check of stage.checks.filter((c) => c.layer === layer)) {
       const maxPoints = check.points ?? 1;
       const base = { name: check.name, layer, maxPoints, points: 0 };
+      if (check.needsRealModel && ctx.model !== "gpt2") {
+        results.push({
+          ...base,
+          maxPoints: 0,
+          status: "n/a",
+          message: "needs the real GPT-2 weights (`deno task setup`, then --model gpt2)",
+        });
+        continue;
+      }
       const waitFor = blockedBy ?? unmet(check);
       if (waitFor) {
         results.push({ ...base, status: "skipped", message: `skipped until "${waitFor}" passes` });

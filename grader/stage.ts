@@ -25,8 +25,11 @@ export const LAYERS = ["runs", "keys", "shapes", "properties", "numbers", "token
 /** A layer of checks. */
 export type Layer = typeof LAYERS[number];
 
-/** The status of one check. */
-export type CheckStatus = "pass" | "fail" | "todo" | "skipped";
+/**
+ * The status of one check: `skipped` waits for an earlier failure to be fixed; `n/a` does not
+ * apply to this model (a check that needs the real GPT-2's weights, graded on another model).
+ */
+export type CheckStatus = "pass" | "fail" | "todo" | "skipped" | "n/a";
 
 /** The status of a stage. */
 export type StageStatus = "pass" | "fail" | "not-started" | "error";
@@ -97,6 +100,12 @@ export interface Check {
   points?: number;
   /** Names of checks that must pass first (e.g. the function a module is built on). */
   requires?: string[];
+  /**
+   * The check compares with facts about the real GPT-2 (known ids, weights, similarities), not
+   * with the reference file: it runs only when grading on the real weights, and is `n/a`
+   * elsewhere.
+   */
+  needsRealModel?: boolean;
   /**
    * Decides from the probes' outcomes.
    *

@@ -38,7 +38,7 @@ export function styles(colour: boolean): Styles {
   };
 }
 
-const MARK = { pass: "✓", fail: "✗", todo: "○", skipped: "·" } as const;
+const MARK = { pass: "✓", fail: "✗", todo: "○", skipped: "·", "n/a": "–" } as const;
 
 /**
  * Formats one graded stage.
@@ -70,8 +70,8 @@ export function formatStage(r: StageResult, s: Styles, verbose: boolean): string
       : c.status === "todo"
       ? s.todo
       : s.dim;
-    if (c.status === "skipped") {
-      lines.push(s.dim(`  ${MARK.skipped} ${c.name} — ${c.message}`));
+    if (c.status === "skipped" || c.status === "n/a") {
+      lines.push(s.dim(`  ${MARK[c.status]} ${c.name} — ${c.message}`));
       continue;
     }
     lines.push(
