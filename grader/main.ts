@@ -168,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
   if (options.format === "json") console.log(jsonReport(results));
   else {
     console.log(s.dim(`Graded on the ${options.files.model} model.`));
-    console.log(s.bold(nextStep(results)));
+    console.log(s.bold(nextStep(results, STAGES[STAGES.length - 1].number)));
   }
   return results.every((r) => r.status === "pass") ? 0 : 1;
 }

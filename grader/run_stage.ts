@@ -190,6 +190,7 @@ async function runChild(
     options.learnerDir,
     kitPath("mod.ts"),
     kitPath("lib"),
+    kitPath("node_modules"), // onnxruntime-web reads its .wasm from there
     options.configPath,
     options.weightsPath,
     options.tokenizerDir,

@@ -53,6 +53,27 @@ export class Rng {
     return this.nextUint32() / 4294967296;
   }
 
+  /**
+   * Fills `out` with normal samples of mean 0 and standard deviation `std` (Marsaglia's polar
+   * method: two samples per accepted pair of uniforms, no trigonometry).
+   *
+   * @param out the buffer to fill
+   * @param std the standard deviation
+   */
+  fillNormal(out: Float32Array, std = 1): void {
+    for (let i = 0; i < out.length;) {
+      let u: number, v: number, s: number;
+      do {
+        u = 2 * this.uniform() - 1;
+        v = 2 * this.uniform() - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const f = std * Math.sqrt(-2 * Math.log(s) / s);
+      out[i++] = u * f;
+      if (i < out.length) out[i++] = v * f;
+    }
+  }
+
   /** A standard normal sample (Box–Muller, two per pair of uniforms). */
   normal(): number {
     if (this.#spare !== null) {
@@ -98,7 +119,7 @@ export function randn(shape: Shape, options: { std?: number; rng?: Rng } = {}): 
   const { std = 1, rng = globalRng } = options;
   const s = checkShape(shape, "randn");
   const data = new Float32Array(numelOf(s));
-  for (let i = 0; i < data.length; i++) data[i] = rng.normal() * std;
+  rng.fillNormal(data, std);
   return new Tensor(data, s);
 }
 

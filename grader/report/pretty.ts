@@ -111,16 +111,20 @@ function details(c: CheckResult, s: Styles): string[] {
  * The one next step after grading: the first stage that does not pass and what to do there.
  *
  * @param results the graded stages, in order
+ * @param lastStage the number of the course's last stage
  * @returns the line
  */
-export function nextStep(results: StageResult[]): string {
+export function nextStep(results: StageResult[], lastStage: number): string {
   const first = results.find((r) => r.status !== "pass");
   if (!first) {
-    return results.length === 1
-      ? `Stage ${results[0].stage} passes. On to the next: \`deno task check ${
-        results[0].stage + 1
-      }\`.`
-      : "Every stage passes.";
+    if (results.length !== 1) {
+      return "Every stage passes: `deno task generate` lets your GPT-2 write.";
+    }
+    const n = results[0].stage;
+    return n < lastStage
+      ? `Stage ${n} passes. On to the next: \`deno task check ${n + 1}\`.`
+      : `Stage ${n}, the last, passes: \`deno task generate\` lets your GPT-2 write, and ` +
+        "`deno task progress` shows every stage.";
   }
   const check = first.checks.find((c) => c.status === "fail" || c.status === "todo");
   const what = first.status === "not-started"

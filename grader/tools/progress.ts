@@ -78,7 +78,9 @@ export function progressTable(results: StageResult[], s: Styles): string[] {
  * @returns the lines
  */
 export function closingLines(results: StageResult[], realModel: boolean): string[] {
-  if (results.some((r) => r.status !== "pass")) return [nextStep(results)];
+  if (results.some((r) => r.status !== "pass")) {
+    return [nextStep(results, results[results.length - 1].stage)];
+  }
   const onGpt2 = "`deno task check all --model gpt2` grades your code on the real GPT-2 weights.";
   return [
     `Congratulations: every stage passes. You have built GPT-2 from scratch.`,

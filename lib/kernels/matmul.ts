@@ -132,7 +132,9 @@ function packedProduct(
   }
 }
 
-// For each row of A: C[i, :] = sum_k A[i, k] * B[k, :], streaming rows of B.
+// For each row of A: C[i, :] = sum_k A[i, k] * B[k, :], streaming B in its memory order —
+// by rows when its rows are contiguous, else (a transposed weight, such as the tied LM head's
+// wteᵀ) as one dot product per column, which then is contiguous.
 function streamedProduct(
   out: Float32Array,
   outOffset: number,
@@ -142,16 +144,34 @@ function streamedProduct(
   a: Matrix,
   b: Matrix,
 ): void {
-  const acc = new Float64Array(N);
+  const row = new Float64Array(K);
   for (let i = 0; i < M; i++) {
-    acc.fill(0);
-    for (let k = 0; k < K; k++) {
-      const aik = a.data[a.offset + i * a.rowStride + k * a.colStride];
-      let p = b.offset + k * b.rowStride;
-      const cs = b.colStride;
-      for (let j = 0; j < N; j++, p += cs) acc[j] += aik * b.data[p];
+    for (let k = 0; k < K; k++) row[k] = a.data[a.offset + i * a.rowStride + k * a.colStride];
+    const o = outOffset + i * N;
+    if (b.rowStride === 1 && b.colStride !== 1) {
+      for (let j = 0; j < N; j++) {
+        const p = b.offset + j * b.colStride;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+        for (; k + 3 < K; k += 4) {
+          s0 += row[k] * b.data[p + k];
+          s1 += row[k + 1] * b.data[p + k + 1];
+          s2 += row[k + 2] * b.data[p + k + 2];
+          s3 += row[k + 3] * b.data[p + k + 3];
+        }
+        for (; k < K; k++) s0 += row[k] * b.data[p + k];
+        out[o + j] = s0 + s1 + s2 + s3;
+      }
+      continue;
     }
-    out.set(acc, outOffset + i * N);
+    const acc = new Float64Array(N);
+    for (let k = 0; k < K; k++) {
+      const aik = row[k];
+      const cs = b.colStride;
+      for (let j = 0, p = b.offset + k * b.rowStride; j < N; j++, p += cs) {
+        acc[j] += aik * b.data[p];
+      }
+    }
+    out.set(acc, o);
   }
 }
 
