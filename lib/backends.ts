@@ -8,7 +8,17 @@
  */
 import * as ort from "onnxruntime-web/webgpu";
 import type { GPT2Config } from "./config.ts";
-import { ExportError, exportModel, type Forwardable, INPUT_IDS, LOGITS } from "./export/trace.ts";
+import {
+  type CachedStep,
+  cacheNames,
+  exportCachedModel,
+  ExportError,
+  exportModel,
+  type Forwardable,
+  INPUT_IDS,
+  type KVCache,
+  LOGITS,
+} from "./export/trace.ts";
 import { Tensor } from "./tensor.ts";
 
 /** A backend that runs a model. */
@@ -29,8 +39,11 @@ export interface Runner {
   backend: Backend;
   /** Notices for the user (a fallback, a slow adapter). */
   notices: string[];
+  /** Whether it decodes with a KV cache (stage 6), feeding only the new tokens. */
+  cached: boolean;
   /**
-   * The logits of the token after `ids`.
+   * The logits of the token after `ids`. With a cache, when `ids` extends the previous call's
+   * sequence only the new tokens are run; otherwise the cache starts again from `ids`.
    *
    * @param ids the sequence so far (at most n_positions long)
    * @returns `[vocab]` logits of the last position
@@ -95,12 +108,14 @@ export async function chooseBackend(
 }
 
 /**
- * Prepares a model on a backend. On `webgpu`/`wasm` the model is exported to ONNX first; a
- * model that cannot be exported runs eagerly on the CPU instead, with a notice saying why.
+ * Prepares a model on a backend. On `webgpu`/`wasm` the model is exported to ONNX first (with
+ * its KV cache when `step` is given); a model that cannot be exported runs eagerly on the CPU
+ * instead, with a notice saying why.
  *
  * @param model the model, weights loaded
  * @param config its sizes
  * @param requested the backend, or `auto`
+ * @param step the model's cached step (stage 6), to decode with a KV cache
  * @returns the runner
  * @throws {BackendError} when a forced backend cannot start
  */
@@ -108,16 +123,20 @@ export async function createRunner(
   model: Forwardable,
   config: GPT2Config,
   requested: Backend | "auto",
+  step?: CachedStep,
 ): Promise<Runner> {
   const { backend, notices } = await chooseBackend(requested);
-  if (backend === "cpu") return eagerRunner(model, notices);
+  if (backend === "cpu") return eagerRunner(model, notices, step);
   let bytes: Uint8Array;
   try {
-    bytes = exportModel(model, config).bytes;
+    const options = { lastPosition: true }; // generation reads the last position only
+    bytes = step
+      ? exportCachedModel(model, config, step, options).bytes
+      : exportModel(model, config, options).bytes;
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     notices.push(`${e.message}\nFalling back to the eager CPU path.`);
-    return eagerRunner(model, notices);
+    return eagerRunner(model, notices, step);
   }
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = "error";
@@ -130,34 +149,81 @@ export async function createRunner(
   } catch (e) {
     throw new BackendError(`Cannot start onnxruntime-web on ${backend}: ${(e as Error).message}`);
   }
-  const vocab = config.vocab_size;
+  const hs = config.n_embd / config.n_head;
+  const emptyCache = () =>
+    Array.from({ length: config.n_layer }, () => ({
+      k: new ort.Tensor("float32", new Float32Array(0), [1, config.n_head, 0, hs]),
+      v: new ort.Tensor("float32", new Float32Array(0), [1, config.n_head, 0, hs]),
+    }));
+  const run = async (ids: readonly number[], past: OrtCache | undefined) => {
+    const feeds: Record<string, ort.Tensor> = {
+      [INPUT_IDS]: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
+    };
+    (past ?? []).forEach((kv, i) => {
+      feeds[cacheNames(i).pastKey] = kv.k;
+      feeds[cacheNames(i).pastValue] = kv.v;
+    });
+    const out = await session.run(feeds);
+    const logits = out[LOGITS];
+    const last = (await logits.getData() as Float32Array).slice();
+    logits.dispose();
+    past?.forEach((kv) => (kv.k.dispose(), kv.v.dispose()));
+    const present = past?.map((_, i) => ({
+      k: out[cacheNames(i).presentKey],
+      v: out[cacheNames(i).presentValue],
+    }));
+    return { logits: last, present };
+  };
   return {
     backend,
     notices,
-    async nextLogits(ids) {
-      const input = new ort.Tensor("int64", BigInt64Array.from(ids, (i) => BigInt(i)), [
-        1,
-        ids.length,
-      ]);
-      const out = await session.run({ [INPUT_IDS]: input });
-      const logits = out[LOGITS];
-      const all = await logits.getData() as Float32Array;
-      const last = all.slice((ids.length - 1) * vocab, ids.length * vocab);
-      logits.dispose();
-      return last;
-    },
+    cached: step !== undefined,
+    nextLogits: step
+      ? withCache<OrtCache>((ids, past) => run(ids, past ?? emptyCache()))
+      : async (ids) => (await run(ids, undefined)).logits,
     close: () => session.release(),
   };
 }
 
-function eagerRunner(model: Forwardable, notices: string[]): Runner {
+type OrtCache = { k: ort.Tensor; v: ort.Tensor }[];
+
+// Keeps the sequence the cache holds: a call that extends it runs only the new tokens.
+function withCache<C>(
+  run: (
+    newIds: readonly number[],
+    past: C | undefined,
+  ) => Promise<{ logits: Float32Array; present?: C }>,
+): (ids: readonly number[]) => Promise<Float32Array> {
+  let seen: number[] = [];
+  let cache: C | undefined;
+  return async (ids) => {
+    const extends_ = cache !== undefined && ids.length > seen.length &&
+      seen.every((id, i) => ids[i] === id);
+    const { logits, present } = extends_
+      ? await run(ids.slice(seen.length), cache)
+      : await run(ids, undefined);
+    cache = present;
+    seen = [...ids];
+    return logits;
+  };
+}
+
+function lastRow(logits: Tensor): Float32Array {
+  return logits.select(1, -1).squeeze(0).contiguous().data.slice();
+}
+
+function eagerRunner(model: Forwardable, notices: string[], step?: CachedStep): Runner {
+  const ids = (xs: readonly number[]) => new Tensor(Float32Array.from(xs), [1, xs.length]);
   return {
     backend: "cpu",
     notices,
-    nextLogits(ids) {
-      const logits = model.forward(new Tensor(Float32Array.from(ids), [1, ids.length]));
-      return Promise.resolve(logits.select(1, -1).squeeze(0).contiguous().data.slice());
-    },
+    cached: step !== undefined,
+    nextLogits: step
+      ? withCache<KVCache[]>((newIds, past) => {
+        const { logits, present } = step(ids(newIds), past);
+        return Promise.resolve({ logits: lastRow(logits), present });
+      })
+      : (xs) => Promise.resolve(lastRow(model.forward(ids(xs)))),
     close: () => Promise.resolve(),
   };
 }

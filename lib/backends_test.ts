@@ -1,5 +1,5 @@
 // gpt2-kit: reveals-solutions (runs the reference GPT-2 of solutions/)
-import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { assertEquals, assertLess, assertRejects, assertStringIncludes } from "@std/assert";
 import { GPT2 } from "../solutions/5_gpt2.ts";
 import { BackendError, chooseBackend, createRunner, type GpuProbe } from "./backends.ts";
 import { loadStateDict } from "./checkpoint.ts";
@@ -64,4 +64,30 @@ Deno.test("a model that cannot be exported runs on the CPU instead, with the rea
   assertStringIncludes(runner.notices.join("\n"), "backends_test.ts:");
   assertStringIncludes(runner.notices.join("\n"), "Falling back to the eager CPU path");
   assertEquals((await runner.nextLogits([1, 2])).length, config.vocab_size);
+});
+
+Deno.test("with a KV cache, WASM and the CPU give the reference ids and the same logits", async () => {
+  const { gpt2WithCache } = await import("../solutions/6_kv_cache.ts");
+  const model = tinyModel();
+  const step = (ids: Tensor, past?: { k: Tensor; v: Tensor }[]) =>
+    gpt2WithCache(model, ids, past, config);
+  const prompt = [...refs["p3.input_ids"].data];
+  const expected = [...refs["p3.generated_ids"].data];
+  const plain = await createRunner(model, config, "cpu");
+  for (const backend of ["wasm", "cpu"] as const) {
+    const runner = await createRunner(model, config, backend, step);
+    assertEquals([runner.backend, runner.cached], [backend, true]);
+    const { ids } = await generate(runner, prompt, {
+      maxNewTokens: expected.length,
+      nPositions: 128,
+    });
+    assertEquals(ids, expected, backend);
+    // a sequence that does not extend the cached one starts the cache again
+    const again = await runner.nextLogits(prompt.slice(0, 5));
+    const full = await plain.nextLogits(prompt.slice(0, 5));
+    let err = 0;
+    for (let i = 0; i < full.length; i++) err = Math.max(err, Math.abs(again[i] - full[i]));
+    assertLess(err, 1e-4, `${backend}: ${err}`);
+    await runner.close();
+  }
 });

@@ -81,6 +81,27 @@ export class OnnxGraph {
   }
 
   /**
+   * The node that computes a value, if a node does (not for inputs and initializers).
+   *
+   * @param name the value's name
+   * @returns its op type and input names
+   */
+  producerOf(name: string): { opType: string; inputs: string[] } | undefined {
+    const n = this.#nodes.find((n) => n.output![0] === name);
+    return n ? { opType: n.opType!, inputs: n.input! } : undefined;
+  }
+
+  /**
+   * Whether a value is an initializer (a constant of the graph).
+   *
+   * @param name the value's name
+   * @returns true for an initializer
+   */
+  isInitializer(name: string): boolean {
+    return this.#initializers.some((t) => t.name === name);
+  }
+
+  /**
    * Adds a float32 initializer.
    *
    * @param data the values, row-major

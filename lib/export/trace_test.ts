@@ -86,5 +86,9 @@ Deno.test("exportModel() rejects a forward that does not return a computed tenso
       return new Tensor(new Float32Array(3), [1, 1, 3]);
     }
   }
-  assertThrows(() => exportModel(new Constant(), config), ExportError, "not computed from ids");
+  assertThrows(
+    () => exportModel(new Constant(), config),
+    ExportError,
+    "not computed from its inputs",
+  );
 });

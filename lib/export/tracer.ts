@@ -1,0 +1,324 @@
+/**
+ * The recorder behind the exporter: translates each tensor op of a traced forward pass into
+ * ONNX nodes, names the model's parameters as initializers, folds what does not depend on the
+ * inputs into constants, and turns sizes that depend on the inputs (the sequence length, the
+ * cached length, their sum) into values computed from the inputs' shapes when the graph runs.
+ *
+ * @module
+ */
+import type { Module } from "../module.ts";
+import { Tensor } from "../tensor.ts";
+import type { OpAttrs, OpRecorder } from "../trace_hook.ts";
+import { DType, OnnxGraph } from "./onnx_graph.ts";
+
+/** Raised when a model cannot be exported; the message names the op and the line. */
+export class ExportError extends Error {
+  /**
+   * @param message what could not be exported and why
+   * @param at the caller's location (`file.ts:12:5`), when known
+   */
+  constructor(message: string, readonly at?: string) {
+    super(message);
+    this.name = "ExportError";
+  }
+}
+
+/**
+ * A size that depends on the inputs: during the trace it has the (distinctive) value `value`;
+ * in the graph it is read from an input's shape, or is the sum of two such sizes.
+ */
+export type SizeSymbol =
+  | { value: number; input: string; axis: number }
+  | { value: number; sum: [number, number] };
+
+// Finds the first stack frame outside the library's modules: the line that called the op.
+function callerLocation(): string | undefined {
+  const lib = new URL("../", import.meta.url).href;
+  const inLibrary = (l: string) => l.includes(lib) && !/_test\.ts:/.test(l);
+  const frame = (new Error().stack ?? "").split("\n").slice(1)
+    .find((l) => l.includes("file://") && !inLibrary(l));
+  const m = frame?.match(/(file:\/\/[^\s)]*?):(\d+):(\d+)/);
+  return m ? `${decodeURIComponent(new URL(m[1]).pathname)}:${m[2]}:${m[3]}` : undefined;
+}
+
+/** Records a forward pass as an ONNX graph; see the module doc. */
+export class Tracer implements OpRecorder {
+  /** The graph being built. */
+  readonly graph = new OnnxGraph();
+  #names = new Map<Tensor, string>();
+  #params = new Map<Tensor, string>();
+  #symbols: Map<number, SizeSymbol>;
+  #symbolNames = new Map<number, string>();
+  #scalars = new Map<number, string>();
+  // tensors whose value depends on the inputs (the rest is folded into initializers)
+  #dynamic = new Set<Tensor>();
+  #usedSymbol = false;
+
+  /**
+   * @param model the traced model: its parameters and buffers become named initializers
+   * @param symbols the sizes that depend on the inputs; the first is the sequence length
+   */
+  constructor(model: Module, readonly symbols: SizeSymbol[]) {
+    const all = [...model.namedParameters(), ...model.namedBuffers()];
+    for (const [key, t] of all) this.#params.set(t, key);
+    this.#symbols = new Map(symbols.map((s) => [s.value, s]));
+  }
+
+  /**
+   * Makes `t` a graph input.
+   *
+   * @param t the tensor the traced code receives
+   * @param name the input's name
+   * @param type its element type (an INT64 input reaches the code as float32, via a Cast)
+   */
+  bindInput(t: Tensor, name: string, type: number): void {
+    const value = type === DType.FLOAT
+      ? name
+      : this.graph.node("Cast", [name], { to: DType.FLOAT });
+    this.#names.set(t, value);
+    this.#dynamic.add(t);
+  }
+
+  /**
+   * Makes `t` a graph output.
+   *
+   * @param t a tensor the traced code returned
+   * @param name the output's name
+   * @param what how the output is described in errors, e.g. `"forward(ids)"`
+   * @param lastPosition keep only the last position (axis -2), as generation needs
+   */
+  bindOutput(t: unknown, name: string, what: string, lastPosition = false): void {
+    if (!(t instanceof Tensor)) throw new ExportError(`${what} returned ${typeof t}, not a Tensor`);
+    let value = this.#names.get(t);
+    if (!value || !this.#dynamic.has(t)) {
+      throw new ExportError(
+        `${what} returned a tensor that was not computed from its inputs by tensor ops`,
+      );
+    }
+    if (lastPosition) value = this.#lastPosition(value);
+    this.graph.node("Identity", [value], {}, name);
+  }
+
+  // Only the last position of `value` [B, T, N]. When it is a MatMul by a constant matrix (the
+  // LM head), the rows are sliced before the product, which then computes one row, not T.
+  #lastPosition(value: string): string {
+    const g = this.graph;
+    const last = (v: string) =>
+      g.node("Slice", [v, g.int64([-1]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([-2])]);
+    const p = g.producerOf(value);
+    if (p?.opType === "MatMul" && g.isInitializer(p.inputs[1])) {
+      return g.node("MatMul", [last(p.inputs[0]), p.inputs[1]]);
+    }
+    return last(value);
+  }
+
+  /** @inheritdoc */
+  rawRead(_t: Tensor, how: string): void {
+    const at = callerLocation();
+    throw new ExportError(
+      `Cannot export the model to ONNX: it reads a tensor's numbers with ${how}` +
+        `${at ? ` at ${at}` : ""}. Arithmetic on plain numbers never reaches the graph; use ` +
+        "tensor ops (add, mul, matmul, ...) instead.",
+      at,
+    );
+  }
+
+  /** @inheritdoc */
+  record(op: string, inputs: readonly Tensor[], attrs: OpAttrs, output: Tensor): void {
+    const g = this.graph;
+    const x = inputs.map((t) => this.#nameOf(t));
+    this.#usedSymbol = false;
+    const out = `t${output.id}`;
+    const emit = (opType: string, ins: string[], a = {}) => g.node(opType, ins, a, out);
+    switch (op) {
+      case "Neg":
+      case "Exp":
+      case "Log":
+      case "Sqrt":
+      case "Tanh":
+      case "Abs":
+      case "Reciprocal":
+      case "Erf":
+      case "Identity":
+      case "Add":
+      case "Sub":
+      case "Mul":
+      case "Div":
+      case "Pow":
+      case "Max":
+      case "Min":
+      case "MatMul":
+        emit(op, x);
+        break;
+      case "Equal":
+      case "Less":
+      case "Greater":
+        emit("Cast", [g.node(op, x)], { to: DType.FLOAT });
+        break;
+      case "Where":
+        emit("Where", [g.node("Cast", [x[0]], { to: DType.BOOL }), x[1], x[2]]);
+        break;
+      case "ReduceSum":
+      case "ReduceMean":
+      case "ReduceMax": {
+        const axes = attrs.axis === null ? [] : [g.int64([attrs.axis as number])];
+        emit(op, [x[0], ...axes], { keepdims: attrs.keepdims ? 1 : 0 });
+        break;
+      }
+      case "ArgMax": {
+        const all = attrs.axis === null;
+        const src = all ? g.node("Reshape", [x[0], g.int64([-1])]) : x[0];
+        const idx = g.node("ArgMax", [src], {
+          axis: all ? 0 : attrs.axis as number,
+          keepdims: attrs.keepdims ? 1 : 0,
+        });
+        const asFloat = g.node("Cast", [idx], { to: DType.FLOAT });
+        emit("Reshape", [asFloat, this.#shape(output.shape, false)]);
+        break;
+      }
+      case "Reshape":
+        emit("Reshape", [x[0], this.#shape(attrs.shape as number[], true)]);
+        break;
+      case "Transpose":
+        emit("Transpose", x, { perm: attrs.perm as number[] });
+        break;
+      case "Expand":
+        emit("Expand", [x[0], this.#shape(attrs.shape as number[], false)]);
+        break;
+      case "Slice":
+        emit("Slice", [
+          x[0],
+          this.#bound(attrs.from as number, attrs.start as number),
+          this.#bound(attrs.to as number | undefined, attrs.end as number),
+          g.int64([attrs.dim as number]),
+          g.int64([attrs.step as number]),
+        ]);
+        break;
+      case "Concat":
+        emit("Concat", x, { axis: attrs.axis as number });
+        break;
+      case "Gather":
+        emit("Gather", [x[0], g.node("Cast", [x[1]], { to: DType.INT64 })], {
+          axis: attrs.axis as number,
+        });
+        break;
+      case "Full":
+        emit("ConstantOfShape", [this.#shape(attrs.shape as number[], false)], {
+          value: { tensor: new Float32Array([attrs.value as number]) },
+        });
+        break;
+      case "Range":
+        emit("Range", [
+          this.#scalar(attrs.start as number),
+          this.#scalar(attrs.end as number),
+          this.#scalar(attrs.step as number),
+        ]);
+        break;
+      case "Constant":
+        break;
+      case "Trilu":
+        emit("Trilu", [x[0], g.int64([attrs.k as number], [])], { upper: 0 });
+        break;
+      case "Softmax":
+        emit("Softmax", x, { axis: attrs.axis as number });
+        break;
+      case "LayerNormalization":
+        emit("LayerNormalization", x, {
+          axis: attrs.axis as number,
+          epsilon: { float: attrs.epsilon as number },
+        });
+        break;
+      case "Gelu":
+        emit("Gelu", x, { approximate: attrs.approximate as string });
+        break;
+      default: {
+        const at = callerLocation();
+        throw new ExportError(
+          `Cannot export the op "${op}" to ONNX${at ? ` (called at ${at})` : ""}`,
+          at,
+        );
+      }
+    }
+    if (inputs.some((t) => this.#dynamic.has(t)) || this.#usedSymbol) {
+      this.#dynamic.add(output);
+      this.#names.set(output, out);
+    } else {
+      // constant folding: the value does not depend on the input, so export it as computed
+      // (the node just emitted is pruned as unused)
+      this.#names.set(output, this.#constant(output));
+    }
+  }
+
+  #nameOf(t: Tensor): string {
+    let name = this.#names.get(t);
+    if (name) return name;
+    name = this.#constant(t, this.#params.get(t));
+    this.#names.set(t, name);
+    return name;
+  }
+
+  #constant(t: Tensor, name?: string): string {
+    return this.graph.float(Tensor.rowMajor(t), t.shape, name);
+  }
+
+  // The int64 [1] graph value of a size symbol, or undefined when `v` is not one.
+  #symbol(v: number): string | undefined {
+    const s = this.#symbols.get(v);
+    if (!s) return undefined;
+    this.#usedSymbol = true;
+    let name = this.#symbolNames.get(v);
+    if (!name) {
+      name = "input" in s
+        ? this.graph.node("Shape", [s.input], { start: s.axis, end: s.axis + 1 }, `size_${v}`)
+        : this.graph.node(
+          "Add",
+          [this.#symbol(s.sum[0])!, this.#symbol(s.sum[1])!],
+          {},
+          `size_${v}`,
+        );
+      this.#symbolNames.set(v, name);
+    }
+    return name;
+  }
+
+  // A float scalar: a constant, or a size symbol's value as float.
+  #scalar(v: number): string {
+    const sym = this.#symbol(v);
+    if (!sym) return this.graph.float(new Float32Array([v]), []);
+    let name = this.#scalars.get(v);
+    if (!name) {
+      const f = this.graph.node("Cast", [sym], { to: DType.FLOAT });
+      name = this.graph.node("Reshape", [f, this.graph.int64([], [0])]);
+      this.#scalars.set(v, name);
+    }
+    return name;
+  }
+
+  // A slice bound: negative (from the end) or omitted as written; a size symbol as computed.
+  #bound(written: number | undefined, resolved: number): string {
+    if (written === undefined) return this.graph.int64([Number.MAX_SAFE_INTEGER]);
+    if (written < 0) return this.graph.int64([written]);
+    return this.#symbol(resolved) ?? this.graph.int64([resolved]);
+  }
+
+  // A shape as an int64 tensor: size symbols computed, and (when `infer`) one multiple of the
+  // sequence length as -1.
+  #shape(dims: readonly number[], infer: boolean): string {
+    const T = this.symbols[0].value;
+    const parts: (number | string)[] = dims.map((d) => this.#symbol(d) ?? d);
+    if (infer) {
+      const multiples = dims.map((
+        d,
+        i,
+      ) => (typeof parts[i] === "number" && d > T && d % T === 0 ? i : -1))
+        .filter((i) => i >= 0);
+      if (multiples.length > 1) {
+        throw new ExportError(`Cannot export a reshape to [${dims.join(", ")}]`);
+      }
+      if (multiples.length === 1) parts[multiples[0]] = -1;
+    }
+    if (parts.every((p) => typeof p === "number")) return this.graph.int64(parts as number[]);
+    const pieces = parts.map((p) => (typeof p === "string" ? p : this.graph.int64([p])));
+    return this.graph.node("Concat", pieces, { axis: 0 });
+  }
+}
