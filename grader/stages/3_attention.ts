@@ -10,6 +10,7 @@ import type { Module } from "../../lib/module.ts";
 import { randn, Rng } from "../../lib/random.ts";
 import { Tensor } from "../../lib/tensor.ts";
 import { requireTensor, tensorOf, valueOf } from "../outcomes.ts";
+import { longestPrompt } from "../prompts.ts";
 import { callWatching, exported, loadedModule, stateShapes } from "../probe_helpers.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
 import {
@@ -112,10 +113,6 @@ function plan(ctx: GradeContext): ProbeCall[] {
     calls.push({ id: "attn:causal", probe: "forward", args: { x: changed } });
   }
   return calls;
-}
-
-function longestPrompt(ctx: GradeContext) {
-  return ctx.refs.prompts.reduce((a, b) => (b.ids.length > a.ids.length ? b : a));
 }
 
 function sdpaCheck(summary: string, layer: "shapes" | "properties" | "numbers") {

@@ -22,6 +22,8 @@ import { compareTensors, fmtNum, type Tolerance } from "../compare.ts";
 import { describeValue, requireTensor, tensorOf, valueOf, VerdictError } from "../outcomes.ts";
 import { exported, loadedModule, shapesOf } from "../probe_helpers.ts";
 import type { PromptRef } from "../references.ts";
+import { generateOnBackend, generationVerdict } from "../generation.ts";
+import { idsTensor, longestPrompt, promptName } from "../prompts.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
 import {
   asTensor,
@@ -37,12 +39,6 @@ import type { TensorData } from "../wire.ts";
 
 type Forward = Module & { forward(x: Tensor): Tensor };
 type Generate = (model: Forward, ids: readonly number[], maxNewTokens: number) => unknown;
-/** What the ONNX probe returns: the backend that ran and the greedy ids per prompt. */
-interface OnnxRun {
-  backend: string;
-  notices: string[];
-  ids: number[][];
-}
 
 /** What the keys probe learns from a freshly built `GPT2(config)`. */
 interface BuiltModel {
@@ -97,10 +93,6 @@ function fixture(): StateDict {
   ));
 }
 
-function idsTensor(ids: readonly number[]): Tensor {
-  return new Tensor(Float32Array.from(ids), [1, ids.length]);
-}
-
 function pieceInputs(p: PromptRef, nLayer: number): PieceInputs {
   const ref = (name: string) => asTensor(batched(p.tensor(name)));
   const embeddings = ref("embeddings");
@@ -112,10 +104,6 @@ function pieceInputs(p: PromptRef, nLayer: number): PieceInputs {
     blocks: Array.from({ length: nLayer }, (_, i) => i === 0 ? embeddings : ref(`h${i - 1}.out`)),
     lnFIn: ref(`h${nLayer - 1}.out`),
   };
-}
-
-function longestPrompt(ctx: GradeContext): PromptRef {
-  return ctx.refs.prompts.reduce((a, b) => (b.ids.length > a.ids.length ? b : a));
 }
 
 // The longest prompt with every token from CAUSAL_KEEP on replaced by another (seeded).
@@ -178,13 +166,6 @@ function plan(ctx: GradeContext): ProbeCall[] {
 function forwardOf(m: unknown, ...args: Tensor[]): Tensor | null {
   const f = (m as { forward?: unknown } | null | undefined)?.forward;
   return typeof f === "function" ? f.apply(m, args) : null;
-}
-
-function promptName(p: PromptRef): string {
-  const text = p.text === undefined
-    ? JSON.stringify(p.ids)
-    : JSON.stringify(p.text.length > 32 ? `${p.text.slice(0, 30)}…` : p.text);
-  return `prompt ${p.index} (${text})`;
 }
 
 const OWN_STUBS = /^(LayerNorm|Block|GPT2|generate)\b/;
@@ -527,22 +508,9 @@ export const stage: Stage = {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
       return exported<Generate>(learner, "generate")(model, args.ids as number[], args.n as number);
     },
-    async onnx(learner, args, env): Promise<OnnxRun> {
+    onnx(learner, args, env) {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
-      // imported here so that only this probe loads onnxruntime-web
-      const { createRunner } = await import("../../lib/backends.ts");
-      const { generate } = await import("../../lib/generate.ts");
-      const runner = await createRunner(model, env.config, "auto");
-      const ids: number[][] = [];
-      for (const p of args.prompts as { ids: number[]; n: number }[]) {
-        const r = await generate(runner, p.ids, {
-          maxNewTokens: p.n,
-          nPositions: env.config.n_positions,
-        });
-        ids.push(r.ids);
-      }
-      await runner.close();
-      return { backend: runner.backend, notices: runner.notices, ids };
+      return generateOnBackend(model, env, args.prompts as { ids: number[]; n: number }[]);
     },
   },
   plan,
@@ -706,38 +674,15 @@ export const stage: Stage = {
       layer: "tokens",
       points: 2,
       requires: ["generate continues a prompt as PyTorch does (step 3)"],
-      run: (o, ctx) => onnxVerdict(o, ctx),
+      run: (o, ctx) =>
+        generationVerdict(
+          o,
+          "onnx",
+          ctx,
+          "The eager model passed, so the exported graph computes something else: keep every " +
+            "step in tensor ops (no .data / .item() inside forward) and build sizes from " +
+            "x.shape, so the graph serves every sequence length.",
+        ),
     },
   ],
 };
-
-function onnxVerdict(o: Outcomes, ctx: GradeContext): Verdict {
-  const run = valueOf(o, "onnx", "exporting your model to ONNX and generating") as OnnxRun;
-  const where = run.backend === "cpu"
-    ? "on the CPU (the export did not work, see below)"
-    : `exported to ONNX, on onnxruntime-web's ${run.backend === "wasm" ? "WASM" : "WebGPU"}`;
-  for (const p of ctx.refs.prompts) {
-    const found = run.ids[p.index];
-    const step = found.findIndex((id, i) => id !== p.generated[i]);
-    if (step >= 0) {
-      return {
-        status: "fail",
-        message: `Your model ${where}, continues ${promptName(p)} differently: at new token ` +
-          `${step + 1}, expected id ${p.generated[step]}, found ${found[step]}`,
-        details: [
-          `expected ${JSON.stringify(p.generated)}`,
-          `found    ${JSON.stringify(found)}`,
-          ...run.notices,
-        ],
-        hint: "The eager model passed, so the exported graph computes something else: " +
-          "keep every step in tensor ops (no .data / .item() inside forward) and build " +
-          "sizes from x.shape, so the graph serves every sequence length.",
-      };
-    }
-  }
-  return {
-    status: "pass",
-    message: `${where}: the reference's tokens for all ${ctx.refs.prompts.length} prompts`,
-    details: run.notices.length ? run.notices : undefined,
-  };
-}

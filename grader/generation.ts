@@ -1,0 +1,100 @@
+/**
+ * The check that the learner's model generates through the kit's generation path — exported
+ * to ONNX and run by onnxruntime-web on WebGPU or WASM (the eager CPU when it cannot be
+ * exported) — shared by stage 5 (whole-sequence recomputation) and stage 6 (KV cache).
+ *
+ * @module
+ */
+import type { CachedStep, Forwardable } from "../lib/export/trace.ts";
+import { valueOf } from "./outcomes.ts";
+import { promptName } from "./prompts.ts";
+import type { GradeContext, Outcomes, ProbeEnv, Verdict } from "./stage.ts";
+
+/** What the generation probe returns: the backend that ran and the greedy ids per prompt. */
+export interface GenerationRun {
+  /** `webgpu`, `wasm` or `cpu`. */
+  backend: string;
+  /** Whether the KV cache was used. */
+  cached: boolean;
+  /** Notices (fallbacks). */
+  notices: string[];
+  /** The new ids, per prompt. */
+  ids: number[][];
+}
+
+/**
+ * Child side: greedy generation for each prompt on the automatic backend.
+ *
+ * @param model the learner's loaded model
+ * @param env the probe environment
+ * @param prompts the prompts' ids and how many tokens to add
+ * @param step the learner's cached step (stage 6), if any
+ * @returns the run
+ */
+export async function generateOnBackend(
+  model: Forwardable,
+  env: ProbeEnv,
+  prompts: { ids: number[]; n: number }[],
+  step?: CachedStep,
+): Promise<GenerationRun> {
+  // imported here so that only this probe loads onnxruntime-web
+  const { createRunner } = await import("../lib/backends.ts");
+  const { generate } = await import("../lib/generate.ts");
+  const runner = await createRunner(model, env.config, "auto", step);
+  const ids: number[][] = [];
+  for (const p of prompts) {
+    const r = await generate(runner, p.ids, {
+      maxNewTokens: p.n,
+      nPositions: env.config.n_positions,
+    });
+    ids.push(r.ids);
+  }
+  await runner.close();
+  return { backend: runner.backend, cached: runner.cached, notices: runner.notices, ids };
+}
+
+/**
+ * Grader side: the run's ids against every prompt's reference continuation.
+ *
+ * @param o the outcomes
+ * @param id the probe call's id
+ * @param ctx the grading context
+ * @param hint what to look at when the ids differ
+ * @returns the verdict, naming the backend
+ */
+export function generationVerdict(
+  o: Outcomes,
+  id: string,
+  ctx: GradeContext,
+  hint: string,
+): Verdict {
+  const run = valueOf(o, id, "exporting your model to ONNX and generating") as GenerationRun;
+  const cache = run.cached ? " with the KV cache" : "";
+  const where = run.backend === "cpu"
+    ? `on the CPU${cache} (the export did not work, see below)`
+    : `exported to ONNX${cache}, on onnxruntime-web's ${
+      run.backend === "wasm" ? "WASM" : "WebGPU"
+    }`;
+  for (const p of ctx.refs.prompts) {
+    const found = run.ids[p.index];
+    const step = found.findIndex((x, i) => x !== p.generated[i]);
+    if (step >= 0) {
+      return {
+        status: "fail",
+        message: `Your model ${where}, continues ${promptName(p)} differently: at new token ` +
+          `${step + 1}, expected id ${p.generated[step]}, found ${found[step]}`,
+        details: [
+          `expected ${JSON.stringify(p.generated)}`,
+          `found    ${JSON.stringify(found)}`,
+          ...run.notices,
+        ],
+        hint,
+      };
+    }
+  }
+  return {
+    status: "pass",
+    message: `${where}: the reference's tokens for all ${ctx.refs.prompts.length} prompts`,
+    details: run.notices.length ? run.notices : undefined,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The reference prompts as the stages use them: names for reports, ids as tensors, the
+ * longest one (for causality and cache checks).
+ *
+ * @module
+ */
+import { Tensor } from "../lib/tensor.ts";
+import type { PromptRef } from "./references.ts";
+import type { GradeContext } from "./stage.ts";
+
+/**
+ * How a report names a prompt: its index and (shortened) text, or its ids.
+ *
+ * @param p the prompt
+ * @returns e.g. `prompt 0 ("Hello world")`
+ */
+export function promptName(p: PromptRef): string {
+  const text = p.text === undefined
+    ? JSON.stringify(p.ids)
+    : JSON.stringify(p.text.length > 32 ? `${p.text.slice(0, 30)}…` : p.text);
+  return `prompt ${p.index} (${text})`;
+}
+
+/**
+ * Token ids as a `[1, T]` tensor.
+ *
+ * @param ids the ids
+ * @returns the tensor
+ */
+export function idsTensor(ids: readonly number[]): Tensor {
+  return new Tensor(Float32Array.from(ids), [1, ids.length]);
+}
+
+/**
+ * The longest reference prompt.
+ *
+ * @param ctx the grading context
+ * @returns the prompt
+ */
+export function longestPrompt(ctx: GradeContext): PromptRef {
+  return ctx.refs.prompts.reduce((a, b) => (b.ids.length > a.ids.length ? b : a));
+}
