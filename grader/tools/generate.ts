@@ -8,13 +8,14 @@ import { pathToFileURL } from "node:url";
 import { type Backend, BackendError, createRunner } from "../../lib/backends.ts";
 import { loadStateDict } from "../../lib/checkpoint.ts";
 import { type GPT2Config, loadConfig } from "../../lib/config.ts";
-import type { Forwardable } from "../../lib/export/trace.ts";
-import { generate } from "../../lib/generate.ts";
+import type { CachedStep, Forwardable } from "../../lib/export/trace.ts";
+import { END_OF_TEXT, generate } from "../../lib/generate.ts";
 import { kitPath } from "../../lib/paths.ts";
 import { Rng } from "../../lib/random.ts";
+import { Tensor } from "../../lib/tensor.ts";
 import { NotImplementedError } from "../../lib/todo.ts";
 import { loadTokenizerFiles } from "../../lib/tokenizer_files.ts";
-import { GPT2 as GPT2_FILES, hasRealModel, TINY } from "../context.ts";
+import { selectModel, solutionsDir } from "../context.ts";
 import { parseCommandLine, runTool, UsageError } from "./cli.ts";
 
 const USAGE = `Usage: deno task generate [options]
@@ -35,6 +36,8 @@ Options:
   --model tiny|gpt2        the bundled tiny model or the real GPT-2 (default: gpt2 when set up)
   --weights FILE --config FILE
                            other weights
+  --no-cache               recompute the whole sequence at every step even when your KV
+                           cache (stage 6) works, to compare the speed
   --json                   print one JSON document instead of streaming`;
 
 /** A tokenizer as stage 1 builds it. */
@@ -46,6 +49,7 @@ interface TextCodec {
 /** The learner's (or the solutions') stage modules, imported. */
 interface LearnerModules {
   model: Forwardable;
+  step?: CachedStep;
   codec?: TextCodec;
   notices: string[];
 }
@@ -65,6 +69,7 @@ const OPTIONS = {
   weights: { type: "string" },
   config: { type: "string" },
   json: { type: "boolean", default: false },
+  "no-cache": { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } as const;
 
@@ -75,27 +80,12 @@ function number(value: string | undefined, flag: string, check: (n: number) => b
   return n;
 }
 
-function modelFiles(v: { model?: string; weights?: string; config?: string }) {
-  if (v.weights || v.config) {
-    if (!v.weights || !v.config) throw new UsageError("--weights and --config go together.");
-    if (v.model) throw new UsageError("Use --model or --weights/--config, not both.");
-    return { weightsPath: v.weights, configPath: v.config, tokenizerDir: TINY.tokenizerDir };
-  }
-  if (v.model === "tiny" || (!v.model && !hasRealModel())) return TINY;
-  if (v.model === "gpt2" || !v.model) {
-    if (!hasRealModel()) {
-      throw new UsageError("The real GPT-2 is not downloaded: run `deno task setup` first.");
-    }
-    return GPT2_FILES;
-  }
-  throw new UsageError(`Unknown --model "${v.model}": use tiny or gpt2.`);
-}
-
 async function learnerModules(
   dir: string,
   config: GPT2Config,
   weightsPath: string,
   tokenizerDir: string,
+  useCache: boolean,
 ): Promise<LearnerModules> {
   const notices: string[] = [];
   const stage5 = await import(pathToFileURL(`${dir}/5_gpt2.ts`).href);
@@ -112,6 +102,20 @@ async function learnerModules(
     }
     throw e;
   }
+  let step: CachedStep | undefined;
+  if (useCache) {
+    const stage6 = await import(pathToFileURL(`${dir}/6_kv_cache.ts`).href);
+    step = (ids, past) => stage6.gpt2WithCache(model, ids, past, config);
+    try {
+      step(new Tensor(new Float32Array([END_OF_TEXT]), [1, 1]), undefined);
+    } catch (e) {
+      if (!(e instanceof NotImplementedError)) throw e;
+      notices.push(
+        "Your KV cache (stage 6) is not finished: every step recomputes the whole sequence.",
+      );
+      step = undefined;
+    }
+  }
   let codec: TextCodec | undefined;
   try {
     const stage1 = await import(pathToFileURL(`${dir}/1_tokenizer.ts`).href);
@@ -123,7 +127,7 @@ async function learnerModules(
     notices.push("Your tokenizer (stage 1) is not finished: using js-tiktoken's GPT-2 encoding.");
     codec = undefined;
   }
-  return { model, codec, notices };
+  return { model, step, codec, notices };
 }
 
 async function fallbackCodec(): Promise<TextCodec> {
@@ -157,10 +161,16 @@ async function main(): Promise<number> {
   const topK = number(v["top-k"], "--top-k", (n) => Number.isInteger(n) && n > 0);
   const topP = number(v["top-p"], "--top-p", (n) => n > 0 && n <= 1);
   const seed = number(v.seed, "--seed", Number.isInteger)!;
-  const files = modelFiles(v);
+  const files = selectModel(v, false);
   const config = loadConfig(files.configPath);
-  const dir = v.solutions ? kitPath("solutions") : kitPath("exercises");
-  const learner = await learnerModules(dir, config, files.weightsPath, files.tokenizerDir);
+  const dir = v.solutions ? solutionsDir() : kitPath("exercises");
+  const learner = await learnerModules(
+    dir,
+    config,
+    files.weightsPath,
+    files.tokenizerDir,
+    !v["no-cache"],
+  );
   const codec = learner.codec ?? await fallbackCodec();
   let promptIds: number[];
   if (v["prompt-ids"] !== undefined) {
@@ -172,7 +182,7 @@ async function main(): Promise<number> {
   } else promptIds = codec.encode(v.prompt ?? "The dog");
   let runner;
   try {
-    runner = await createRunner(learner.model, config, backend);
+    runner = await createRunner(learner.model, config, backend, learner.step);
   } catch (e) {
     if (e instanceof BackendError) throw new Error(e.message);
     throw e;
@@ -205,6 +215,7 @@ async function main(): Promise<number> {
   if (v.json) {
     console.log(JSON.stringify({
       backend: runner.backend,
+      kv_cache: runner.cached,
       prompt_ids: result.promptIds,
       generated_ids: result.ids,
       text,
@@ -215,7 +226,8 @@ async function main(): Promise<number> {
   } else {
     console.log(text.slice(shown.length));
     console.log(
-      `\n[${runner.backend}] prompt ${result.promptIds.length} tokens, prefill ` +
+      `\n[${runner.backend}${runner.cached ? ", KV cache" : ""}] prompt ` +
+        `${result.promptIds.length} tokens, prefill ` +
         `${result.prefillMs.toFixed(0)} ms, ${result.ids.length} new tokens at ` +
         `${result.tokensPerSecond.toFixed(1)} tokens/s`,
     );
