@@ -1,37 +1,47 @@
 /**
  * `deno task bench`: generation speed of the reference GPT-2 on each backend, side by side with
  * PyTorch running the same model, the same prompt, on the same number of threads, in the same
- * run. Prints one JSON document on stdout (progress goes to stderr).
+ * run — and the memory-bandwidth limit of decoding on this machine. Prints one JSON document
+ * on stdout (progress goes to stderr).
  *
  * ```
- * deno task bench [--model-dir DIR] [--prompt-tokens 32] [--decode 32]
- *   [--backends cpu,wasm,webgpu] [--no-torch]
+ * deno task bench [--model-dir DIR] [--prompt-tokens 32] [--decode 32] [--repeat 3]
+ *   [--backends cpu,wasm[,webgpu]] [--recompute] [--no-torch]
  * ```
  *
- * Without `--model-dir` it uses a GPT-2-small-sized model with seeded random weights, written
- * to `.cache/bench-gpt2-124m/` on first use. PyTorch (`/usr/bin/python3` with torch, see
- * tools/README.md) is optional: without it the PyTorch column is skipped with a notice.
+ * Decoding uses the KV cache (stage 6's solution); `--recompute` also measures decoding by
+ * recomputing the whole sequence every step (stage 5). Each figure is the median of
+ * `--repeat` runs. WebGPU is measured when `navigator.gpu` has a hardware adapter (or when
+ * listed explicitly). Without `--model-dir`, a GPT-2-small-sized model with seeded random
+ * weights is written to `.cache/bench-gpt2-124m/` on first use. PyTorch and numpy
+ * (`/usr/bin/python3`, see tools/README.md) are optional: without them their columns are
+ * skipped with a notice.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { type Backend, createRunner } from "../lib/backends.ts";
+import { type Backend, createRunner, probeGpu } from "../lib/backends.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
-import { GPT2_SMALL, loadConfig } from "../lib/config.ts";
+import { GPT2_SMALL, type GPT2Config, loadConfig } from "../lib/config.ts";
 import { generate } from "../lib/generate.ts";
 import { kitPath } from "../lib/paths.ts";
+import { SafetensorsFile } from "../lib/safetensors.ts";
+import type { Tensor } from "../lib/tensor.ts";
 import { GPT2 } from "../solutions/5_gpt2.ts";
+import { gpt2WithCache, type KV } from "../solutions/6_kv_cache.ts";
 import { writeRandomGpt2 } from "./random_gpt2.ts";
 
 const DEFAULT_DIR = kitPath(".cache", "bench-gpt2-124m");
+const PYTHON = "/usr/bin/python3";
 
-/** One backend's figures. */
+/** One backend's figures (medians). */
 interface BackendResult {
   backend: Backend;
   setup_ms: number;
   prefill_ms: number;
   prefill_tokens_per_s: number;
   decode_tokens_per_s: number;
+  decode_recompute_tokens_per_s?: number;
   generated_ids: number[];
   notices: string[];
 }
@@ -40,71 +50,129 @@ function log(message: string): void {
   console.error(`bench: ${message}`);
 }
 
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-async function runBackend(
+/** Bytes of weights decoding reads per token: everything but the mask buffers and wpe. */
+function bytesPerToken(weights: string, config: GPT2Config): number {
+  using f = SafetensorsFile.open(weights);
+  let bytes = config.n_embd * 4; // the one row of wpe
+  for (const name of f.names()) {
+    if (/^h\.\d+\.attn\.bias$/.test(name) || name === "wpe.weight") continue;
+    const { begin, end } = f.info(name);
+    bytes += end - begin;
+  }
+  return bytes;
+}
+
+async function measureBackend(
   model: GPT2,
   backend: Backend,
   prompt: number[],
   decode: number,
+  repeat: number,
+  recompute: boolean,
 ): Promise<BackendResult> {
   const config = model.config;
-  let t = performance.now();
-  const runner = await createRunner(model, config, backend);
+  const step = (ids: Tensor, past?: KV[]) => gpt2WithCache(model, ids, past, config);
+  const prefills: number[] = [], decodes: number[] = [], recomputes: number[] = [];
+  const t = performance.now();
+  const runner = await createRunner(model, config, backend, step);
   const setup = performance.now() - t;
-  await runner.nextLogits(prompt.slice(0, 8)); // warm-up
-  t = performance.now();
-  await runner.nextLogits(prompt);
-  const prefill = performance.now() - t;
-  const g = await generate(runner, prompt, {
-    maxNewTokens: decode,
-    nPositions: config.n_positions,
-  });
+  await runner.nextLogits(prompt.slice(0, 4)); // warm-up
+  let ids: number[] = [];
+  for (let r = 0; r < repeat; r++) {
+    const g = await generate(runner, prompt, {
+      maxNewTokens: decode,
+      nPositions: config.n_positions,
+    });
+    prefills.push(g.prefillMs);
+    decodes.push(g.tokensPerSecond);
+    ids = g.ids;
+  }
   await runner.close();
+  if (recompute) {
+    const plain = await createRunner(model, config, backend);
+    for (let r = 0; r < repeat; r++) {
+      const g = await generate(plain, prompt, {
+        maxNewTokens: decode,
+        nPositions: config.n_positions,
+      });
+      recomputes.push(g.tokensPerSecond);
+    }
+    await plain.close();
+  }
+  const prefill = median(prefills);
   return {
     backend: runner.backend,
-    setup_ms: round(setup),
-    prefill_ms: round(prefill),
+    setup_ms: round(setup, 0),
+    prefill_ms: round(prefill, 1),
     prefill_tokens_per_s: round(prompt.length / (prefill / 1000)),
-    decode_tokens_per_s: round(g.tokensPerSecond),
-    generated_ids: g.ids,
+    decode_tokens_per_s: round(median(decodes)),
+    ...(recompute ? { decode_recompute_tokens_per_s: round(median(recomputes)) } : {}),
+    generated_ids: ids,
     notices: runner.notices,
   };
 }
 
-async function runTorch(dir: string, prompt: number[], decode: number): Promise<unknown> {
-  const python = "/usr/bin/python3";
-  if (!await exists(python)) return { skipped: `${python} not found` };
+async function python(
+  args: string[],
+): Promise<{ ok: true; out: string } | { ok: false; why: string }> {
+  if (!await exists(PYTHON)) return { ok: false, why: `${PYTHON} not found` };
   try {
-    const out = await new Deno.Command(python, {
-      args: [
-        kitPath("tools", "bench_torch.py"),
-        "--model-dir",
-        dir,
-        "--prompt-ids",
-        prompt.join(","),
-        "--decode",
-        String(decode),
-        "--threads",
-        "1",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const out = await new Deno.Command(PYTHON, { args, stdout: "piped", stderr: "piped" }).output();
     if (!out.success) {
       const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop();
-      return { skipped: `PyTorch did not run (${err}); install it: see tools/README.md` };
+      return { ok: false, why: err ?? "failed" };
     }
-    return JSON.parse(new TextDecoder().decode(out.stdout));
+    return { ok: true, out: new TextDecoder().decode(out.stdout) };
   } catch (e) {
-    return { skipped: `PyTorch did not run: ${(e as Error).message}` };
+    return { ok: false, why: (e as Error).message };
   }
 }
 
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
+// Read bandwidth: numpy summing a 1 GiB float32 array (best of 3), else a JavaScript loop.
+async function readBandwidth(): Promise<{ gb_per_s: number; method: string }> {
+  const r = await python([
+    "-c",
+    "import numpy as np, time\n" +
+    "a = np.ones(1 << 28, dtype=np.float32); best = 0\n" +
+    "for _ in range(3):\n" +
+    "  t = time.perf_counter(); a.sum(); best = max(best, a.nbytes / (time.perf_counter() - t))\n" +
+    "print(best / 1e9)",
+  ]);
+  if (r.ok) {
+    return { gb_per_s: round(Number(r.out)), method: "numpy sum of 1 GiB of float32, best of 3" };
+  }
+  const a = new Float32Array(1 << 26);
+  a.fill(1);
+  let best = 0;
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let i = 0; i < a.length; i += 4) {
+      s0 += a[i], s1 += a[i + 1], s2 += a[i + 2], s3 += a[i + 3];
+    }
+    best = Math.max(
+      best,
+      a.byteLength / ((performance.now() - t) / 1000) + 0 * (s0 + s1 + s2 + s3),
+    );
+  }
+  return {
+    gb_per_s: round(best / 1e9),
+    method: `JavaScript loop over 256 MiB (a lower bound; numpy not available: ${r.why})`,
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -114,19 +182,25 @@ async function main(argv: string[]): Promise<number> {
       "model-dir": { type: "string" },
       "prompt-tokens": { type: "string", default: "32" },
       decode: { type: "string", default: "32" },
-      backends: { type: "string", default: "cpu,wasm" },
+      repeat: { type: "string", default: "3" },
+      backends: { type: "string" },
+      recompute: { type: "boolean", default: false },
       "no-torch": { type: "boolean", default: false },
     },
   });
   const promptTokens = Number(v["prompt-tokens"]), decode = Number(v.decode);
-  const backends = v.backends.split(",") as Backend[];
+  const repeat = Number(v.repeat);
+  const gpu = await probeGpu();
+  const backends = (v.backends ?? (gpu.adapter === "hardware" ? "cpu,wasm,webgpu" : "cpu,wasm"))
+    .split(",") as Backend[];
+  const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
   if (
-    !Number.isInteger(promptTokens) || promptTokens < 1 || !Number.isInteger(decode) ||
-    decode < 2 || backends.some((b) => !["cpu", "wasm", "webgpu"].includes(b))
+    !whole(promptTokens, 1) || !whole(decode, 2) || !whole(repeat, 1) ||
+    backends.some((b) => !["cpu", "wasm", "webgpu"].includes(b))
   ) {
     console.error(
-      "Usage: deno task bench [--model-dir DIR] [--prompt-tokens N>=1] " +
-        "[--decode N>=2] [--backends cpu,wasm,webgpu] [--no-torch]",
+      "Usage: deno task bench [--model-dir DIR] [--prompt-tokens N>=1] [--decode N>=2] " +
+        "[--repeat N>=1] [--backends cpu,wasm,webgpu] [--recompute] [--no-torch]",
     );
     return 2;
   }
@@ -145,33 +219,67 @@ async function main(argv: string[]): Promise<number> {
   );
   const results: BackendResult[] = [];
   for (const b of backends) {
-    log(`${b}: prefill ${promptTokens} tokens, decode ${decode}`);
-    results.push(await runBackend(model, b, prompt, decode));
+    log(`${b}: prefill ${promptTokens} tokens, decode ${decode} (KV cache), ${repeat} runs`);
+    results.push(await measureBackend(model, b, prompt, decode, repeat, v.recompute));
   }
-  let torch: unknown = { skipped: "--no-torch" };
+  log("memory read bandwidth");
+  const bandwidth = await readBandwidth();
+  const perToken = bytesPerToken(`${dir}/model.safetensors`, config);
+  const limit = bandwidth.gb_per_s * 1e9 / perToken;
+  let torch: Record<string, unknown> = { skipped: "--no-torch" };
   if (!v["no-torch"]) {
     log("PyTorch: the same model and prompt, 1 thread");
-    torch = await runTorch(dir, prompt, decode);
+    const r = await python([
+      kitPath("tools", "bench_torch.py"),
+      "--model-dir",
+      dir,
+      "--prompt-ids",
+      prompt.join(","),
+      "--decode",
+      String(decode),
+      "--repeat",
+      String(repeat),
+      ...(v.recompute ? [] : ["--skip-recompute"]),
+    ]);
+    torch = r.ok
+      ? JSON.parse(r.out)
+      : { skipped: `PyTorch did not run (${r.why}); install it: see tools/README.md` };
   }
-  const t = torch as { prefill_ms?: number; recompute?: { tokens_per_s: number } };
-  const ratios = t.prefill_ms && t.recompute
-    ? Object.fromEntries(results.map((r) => [r.backend, {
-      prefill_speed_vs_torch: round(t.prefill_ms! / r.prefill_ms),
-      decode_speed_vs_torch: round(r.decode_tokens_per_s / t.recompute!.tokens_per_s),
-    }]))
-    : undefined;
-  const same = results.every((r) => r.generated_ids.join() === results[0].generated_ids.join());
+  const t = torch as {
+    prefill_ms?: number;
+    kv_cache?: { tokens_per_s: number; generated_ids: number[] };
+  };
+  const tokens = t.kv_cache;
+  const ids = results[0].generated_ids;
+  const vsTorch = (r: BackendResult) =>
+    t.prefill_ms && t.kv_cache
+      ? {
+        prefill_time_vs_torch: round(r.prefill_ms / t.prefill_ms),
+        decode_speed_vs_torch: round(r.decode_tokens_per_s / t.kv_cache.tokens_per_s),
+      }
+      : {};
   console.log(JSON.stringify(
     {
-      model: { dir, ...config, bytes: (await Deno.stat(`${dir}/model.safetensors`)).size },
+      model: { dir, ...config, file_bytes: (await Deno.stat(`${dir}/model.safetensors`)).size },
       prompt_tokens: promptTokens,
       decode_tokens: decode,
-      decoding: "greedy, the whole sequence recomputed at every step",
+      repeat,
       threads: 1,
-      results,
-      backends_agree: same,
-      torch,
-      ratios,
+      memory: {
+        read_gb_per_s: bandwidth.gb_per_s,
+        method: bandwidth.method,
+        weight_bytes_read_per_token: perToken,
+        decode_limit_tokens_per_s: round(limit),
+      },
+      results: results.map(({ generated_ids: _, ...r }) => ({
+        ...r,
+        decode_share_of_bandwidth_limit: round(r.decode_tokens_per_s / limit),
+        ...vsTorch(r),
+      })),
+      generated_ids: ids.join(","),
+      backends_agree: results.every((r) => r.generated_ids.join(",") === ids.join(",")),
+      torch: tokens ? { ...torch, kv_cache: { tokens_per_s: tokens.tokens_per_s } } : torch,
+      torch_agrees: tokens ? tokens.generated_ids.join(",") === ids.join(",") : undefined,
     },
     null,
     2,

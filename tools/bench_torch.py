@@ -1,9 +1,10 @@
 """PyTorch side of `deno task bench`: the same GPT-2, the same prompt, the same thread count.
 
 Runs the independent PyTorch GPT-2 of tools/reference.py on a model directory (config.json +
-model.safetensors) and prints one JSON object: prefill time for the prompt, and greedy decode
-speed both by recomputing the whole sequence every step (the algorithm of the kit's stage 5)
-and with a KV cache (stage 6). A maintainer tool: never needed by learners or CI.
+model.safetensors) and prints one JSON object: the prompt's prefill time (the first call of
+cached decoding), greedy decode speed with a KV cache (stage 6) and, unless --skip-recompute,
+by recomputing the whole sequence every step (stage 5); each the median of --repeat runs. A
+maintainer tool: never needed by learners or CI.
 
     /usr/bin/python3 tools/bench_torch.py --model-dir DIR --prompt-ids 1,2,3 --decode 32
 """
@@ -12,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import statistics
 import sys
 import time
 
@@ -59,6 +61,7 @@ def main():
     ap.add_argument("--prompt-ids", required=True, help="comma-separated token ids")
     ap.add_argument("--decode", type=int, default=32, help="greedy tokens to generate")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is kept)")
     ap.add_argument("--skip-recompute", action="store_true", help="only the KV-cache decode")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -66,25 +69,30 @@ def main():
     sd, _ = read_safetensors(os.path.join(args.model_dir, "model.safetensors"))
     prompt = [int(s) for s in args.prompt_ids.split(",")]
     out = {"torch": torch.__version__, "threads": args.threads, "prompt_tokens": len(prompt)}
-    with torch.no_grad():
-        forward(sd, cfg, prompt)  # warm-up
-        _, out["prefill_ms"] = timed(lambda: forward(sd, cfg, prompt))
-        if not args.skip_recompute:
-            ids = list(prompt)
-            def recompute():
-                for _ in range(args.decode):
-                    ids.append(int(torch.argmax(forward(sd, cfg, ids)["logits"][-1])))
-            _, ms = timed(recompute)
-            out["recompute"] = {"generated_ids": ids[len(prompt):],
-                                "tokens_per_s": args.decode / (ms / 1000)}
+
+    def recompute():
+        ids = list(prompt)
+        _, ms = timed(lambda: [ids.append(int(torch.argmax(forward(sd, cfg, ids)["logits"][-1])))
+                               for _ in range(args.decode)])
+        return ids[len(prompt):], args.decode / (ms / 1000)
+
+    def cached():
         cache, ids = {}, list(prompt)
         _, prefill_ms = timed(lambda: ids.append(int(torch.argmax(cached_step(sd, cfg, ids, 0, cache)))))
-        def cached():
-            for _ in range(args.decode - 1):
-                ids.append(int(torch.argmax(cached_step(sd, cfg, ids, len(ids) - 1, cache))))
-        _, ms = timed(cached)
-        out["kv_cache"] = {"prefill_ms": prefill_ms, "generated_ids": ids[len(prompt):],
-                           "tokens_per_s": (args.decode - 1) / (ms / 1000)}
+        _, ms = timed(lambda: [ids.append(int(torch.argmax(cached_step(sd, cfg, ids, len(ids) - 1, cache))))
+                               for _ in range(args.decode - 1)])
+        return ids[len(prompt):], prefill_ms, (args.decode - 1) / (ms / 1000)
+
+    with torch.no_grad():
+        forward(sd, cfg, prompt)  # warm-up
+        runs = [cached() for _ in range(args.repeat)]
+        out["prefill_ms"] = statistics.median(r[1] for r in runs)
+        out["kv_cache"] = {"generated_ids": runs[-1][0],
+                           "tokens_per_s": statistics.median(r[2] for r in runs)}
+        if not args.skip_recompute:
+            runs = [recompute() for _ in range(args.repeat)]
+            out["recompute"] = {"generated_ids": runs[-1][0],
+                                "tokens_per_s": statistics.median(r[1] for r in runs)}
     print(json.dumps(out))
 
 
