@@ -251,7 +251,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const tokens = t.kv_cache;
   const ids = results[0].generated_ids;
-  const vsTorch = (r: BackendResult) =>
+  const vsTorch = (r: { prefill_ms: number; decode_tokens_per_s: number }) =>
     t.prefill_ms && t.kv_cache
       ? {
         prefill_time_vs_torch: round(r.prefill_ms / t.prefill_ms),
