@@ -11,6 +11,7 @@ import { kitPath } from "../lib/paths.ts";
 import { SafetensorsFile } from "../lib/safetensors.ts";
 import { loadReferences } from "./references.ts";
 import type { GradeContext } from "./stage.ts";
+import { UsageError } from "./tools/usage.ts";
 
 /** The files of one model. */
 export interface ModelFiles {
@@ -20,29 +21,29 @@ export interface ModelFiles {
   configPath: string;
   /** `model.safetensors`. */
   weightsPath: string;
-  /** The reference activations. */
-  refsPath: string;
+  /** The reference activations (needed to grade, not to generate). */
+  refsPath?: string;
   /** The tokenizer files' directory. */
   tokenizerDir: string;
 }
 
 /** The bundled tiny model's files. */
-export const TINY: ModelFiles = {
+export const TINY = {
   model: "tiny",
   configPath: kitPath("data", "tiny", "config.json"),
   weightsPath: kitPath("data", "tiny", "model.safetensors"),
   refsPath: kitPath("data", "reference", "tiny.safetensors"),
   tokenizerDir: kitPath("data", "tokenizer"),
-};
+} satisfies ModelFiles;
 
 /** The real GPT-2's files, where `deno task setup` puts them. */
-export const GPT2: ModelFiles = {
+export const GPT2 = {
   model: "gpt2",
   configPath: kitPath("data", "gpt2", "config.json"),
   weightsPath: kitPath("data", "gpt2", "model.safetensors"),
   refsPath: kitPath("data", "gpt2", "reference.safetensors"),
   tokenizerDir: kitPath("data", "gpt2"),
-};
+} satisfies ModelFiles;
 
 function exists(path: string): boolean {
   try {
@@ -62,6 +63,89 @@ export function hasRealModel(): boolean {
   return [GPT2.configPath, GPT2.weightsPath, GPT2.refsPath].every(exists);
 }
 
+/** The model options of a command line, as given. */
+export interface ModelChoice {
+  /** `--model`: `tiny` or `gpt2`. */
+  model?: string;
+  /** `--weights FILE`. */
+  weights?: string;
+  /** `--config FILE`. */
+  config?: string;
+  /** `--refs FILE`. */
+  refs?: string;
+}
+
+/**
+ * The model a command line chose: `--model tiny|gpt2` (by default the real GPT-2 when it is
+ * set up, else the tiny one), or other files given with `--weights --config` (and `--refs`
+ * where references are needed), read with the bundled tokenizer.
+ *
+ * @param choice the options as given
+ * @param withRefs whether the command needs reference activations (grading) or not
+ *   (generating)
+ * @returns the model's files, relative paths resolved against the working directory
+ * @throws {UsageError} for options that do not go together, an unknown model, or the real
+ *   GPT-2 asked for before `deno task setup`
+ * @example
+ * ```ts
+ * import { selectModel } from "./context.ts";
+ * selectModel({ model: "tiny" }, true).model; // "tiny"
+ * ```
+ */
+export function selectModel(choice: ModelChoice, withRefs: boolean): ModelFiles {
+  const flags = withRefs ? "--weights, --config and --refs" : "--weights and --config";
+  const given = [choice.weights, choice.config, ...(withRefs ? [choice.refs] : [])];
+  const custom = given.filter((x) => x !== undefined).length;
+  if (custom) {
+    if (custom !== given.length) throw new UsageError(`${flags} go together: give them all.`);
+    if (choice.model) throw new UsageError(`Use --model or ${flags}, not both.`);
+    return {
+      model: "custom",
+      weightsPath: absolute(choice.weights!),
+      configPath: absolute(choice.config!),
+      ...(withRefs ? { refsPath: absolute(choice.refs!) } : {}),
+      tokenizerDir: TINY.tokenizerDir,
+    };
+  }
+  if (choice.model === "tiny" || (!choice.model && !hasRealModel())) return TINY;
+  if (choice.model !== "gpt2" && choice.model !== undefined) {
+    throw new UsageError(`Unknown --model "${choice.model}": use tiny or gpt2.`);
+  }
+  if (!hasRealModel()) {
+    throw new UsageError(
+      "The real GPT-2 is not downloaded yet: run `deno task setup` first (or use --model tiny).",
+    );
+  }
+  return GPT2;
+}
+
+/**
+ * The reference solutions' directory.
+ *
+ * @returns `solutions/` of the kit
+ * @throws {UsageError} in a copy of the kit without them (a student template)
+ */
+export function solutionsDir(): string {
+  const dir = kitPath("solutions");
+  if (!exists(dir)) {
+    throw new UsageError(
+      "The solutions are not part of this copy of the kit (it is a student template): grade " +
+        "your own files in exercises/ instead.",
+    );
+  }
+  return dir;
+}
+
+/**
+ * A path resolved against the working directory.
+ *
+ * @param path absolute, or relative to the working directory
+ * @returns the absolute path
+ */
+export function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+}
+
 /**
  * Builds the grading context for a model: config and references read now, weights on first
  * use.
@@ -71,6 +155,7 @@ export function hasRealModel(): boolean {
  */
 export function gradeContext(files: ModelFiles): GradeContext {
   const config: GPT2Config = loadConfig(files.configPath);
+  if (!files.refsPath) throw new Error(`No reference activations for the ${files.model} model`);
   const refs = loadReferences(files.refsPath);
   let weights: StateDict | undefined;
   let shapes: Record<string, number[]> | undefined;

@@ -3,21 +3,31 @@
  *
  * ```
  * deno task check <N|all> [--solutions] [--exercises DIR] [--model tiny|gpt2]
- *   [--weights FILE --config FILE --refs FILE] [--format pretty|json] [--verbose]
+ *   [--weights FILE --config FILE --refs FILE] [--format pretty|json|junit|github]
+ *   [--out FILE] [--time-limit S] [--memory-limit MB] [--verbose]
  * ```
  *
- * Exit code 0 only when every requested stage passes; 2 for bad arguments.
+ * Reports go to standard output (the JSON and JUnit documents alone there, unless `--out`
+ * writes them to a file, atomically, and standard output keeps the pretty report); `github`
+ * adds annotations to the pretty report and a table to `$GITHUB_STEP_SUMMARY` when it is set.
+ * Points come from `grader/points.json`. Exit code 0 only when every requested stage passes; 1
+ * when one does not, or grading cannot start; 2 for bad arguments.
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { kitPath } from "../lib/paths.ts";
-import { GPT2, gradeContext, hasRealModel, type ModelFiles, TINY } from "./context.ts";
+import { absolute, gradeContext, selectModel, solutionsDir } from "./context.ts";
+import { loadPoints, type PointsManifest } from "./points.ts";
+import { githubAnnotations, stepSummary } from "./report/github.ts";
 import { jsonReport } from "./report/json.ts";
-import { formatStage, nextStep, styles } from "./report/pretty.ts";
-import { gradeStage } from "./run_stage.ts";
+import { junitReport } from "./report/junit.ts";
+import { formatStage, nextStep, type Styles } from "./report/pretty.ts";
+import { totals } from "./report/totals.ts";
+import { gradeStage, relative } from "./run_stage.ts";
 import type { StageResult } from "./stage.ts";
 import { STAGES } from "./stages/mod.ts";
+import { parseCommandLine, runTool, stdoutStyles, UsageError } from "./tools/cli.ts";
+import { writeFileAtomic } from "./tools/files.ts";
 
 const USAGE = `Usage: deno task check <N|all> [options]
 
@@ -30,147 +40,125 @@ Options:
                        (default: gpt2 when set up, else tiny)
   --weights FILE --config FILE --refs FILE
                        grade against other weights and references (see \`deno task refs\`)
-  --format pretty|json report format (default pretty)
+  --format F           pretty (default), json, junit, or github (annotations on the pretty
+                       report, and a table in $GITHUB_STEP_SUMMARY when it is set)
+  --out FILE           write the json/junit/github report to FILE; the pretty report stays
+                       on the screen
   --time-limit S       seconds one stage may run (default 120)
   --memory-limit MB    memory one stage may use (default 4096)
   --verbose            show every check's details and everything your code printed
   --help               this text`;
 
-/** Thrown for bad command-line arguments: printed with the usage, exit code 2. */
-class UsageError extends Error {}
+const FORMATS = ["pretty", "json", "junit", "github"] as const;
+type Format = typeof FORMATS[number];
 
-interface Options {
-  stages: number[];
-  learnerDir: string;
-  files: ModelFiles;
-  format: "pretty" | "json";
-  verbose: boolean;
-  timeLimitMs: number;
-  memoryLimitMb: number;
+const OPTIONS = {
+  solutions: { type: "boolean", default: false },
+  exercises: { type: "string" },
+  model: { type: "string" },
+  weights: { type: "string" },
+  config: { type: "string" },
+  refs: { type: "string" },
+  format: { type: "string", default: "pretty" },
+  out: { type: "string" },
+  "time-limit": { type: "string", default: "120" },
+  "memory-limit": { type: "string", default: "4096" },
+  verbose: { type: "boolean", default: false },
+  help: { type: "boolean", default: false },
+} as const;
+
+function stagesArg(which: string | undefined): number[] {
+  const numbers = STAGES.map((s) => s.number);
+  if (which === undefined) throw new UsageError("Say which stage to check: a number or all.");
+  const stages = which === "all" ? numbers : [Number(which)];
+  if (!/^(all|\d+)$/.test(which) || !stages.every((n) => numbers.includes(n))) {
+    throw new UsageError(`There is no stage "${which}": choose ${numbers.join(", ")} or all.`);
+  }
+  return stages;
 }
 
-function parse(argv: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        solutions: { type: "boolean", default: false },
-        exercises: { type: "string" },
-        model: { type: "string" },
-        weights: { type: "string" },
-        config: { type: "string" },
-        refs: { type: "string" },
-        format: { type: "string", default: "pretty" },
-        "time-limit": { type: "string", default: "120" },
-        "memory-limit": { type: "string", default: "4096" },
-        verbose: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) return "help";
-  if (positionals.length !== 1) throw new UsageError("Say which stage to check: a number or all");
-  const which = positionals[0];
-  const stages = which === "all" ? STAGES.map((s) => s.number) : [Number(which)];
-  if (!stages.every((n) => STAGES.some((s) => s.number === n))) {
-    throw new UsageError(
-      `There is no stage "${which}": choose ${STAGES.map((s) => s.number).join(", ")} or all`,
-    );
-  }
-  if (v.solutions && v.exercises) throw new UsageError("Use --solutions or --exercises, not both");
-  if (v.format !== "pretty" && v.format !== "json") {
-    throw new UsageError(`Unknown --format "${v.format}": use pretty or json`);
-  }
-  const custom = [v.weights, v.config, v.refs].filter((x) => x !== undefined).length;
-  if (custom !== 0 && custom !== 3) {
-    throw new UsageError("--weights, --config and --refs go together: give all three");
-  }
-  if (custom && v.model) throw new UsageError("Use --model or --weights/--config/--refs, not both");
-  let files: ModelFiles;
-  if (custom) {
-    files = {
-      model: "custom",
-      weightsPath: absolute(v.weights!),
-      configPath: absolute(v.config!),
-      refsPath: absolute(v.refs!),
-      tokenizerDir: TINY.tokenizerDir,
-    };
-  } else if (v.model === "tiny" || (!v.model && !hasRealModel())) files = TINY;
-  else if (v.model === "gpt2" || !v.model) {
-    if (!hasRealModel()) {
-      throw new UsageError(
-        "The real GPT-2 is not downloaded yet: run `deno task setup` first (or use --model tiny)",
-      );
-    }
-    files = GPT2;
-  } else throw new UsageError(`Unknown --model "${v.model}": use tiny or gpt2`);
-  const seconds = Number(v["time-limit"]), mb = Number(v["memory-limit"]);
-  if (!(seconds > 0) || !(mb > 0)) {
-    throw new UsageError("--time-limit and --memory-limit take positive numbers");
-  }
-  return {
-    stages,
-    learnerDir: v.solutions ? kitPath("solutions") : absolute(v.exercises ?? kitPath("exercises")),
-    files,
-    format: v.format,
-    verbose: v.verbose,
-    timeLimitMs: seconds * 1000,
-    memoryLimitMb: mb,
-  };
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new UsageError(`${flag} takes a positive number, not "${value}".`);
+  return n;
 }
 
-function absolute(path: string): string {
-  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+/** The report in a machine format, as written to the screen or to `--out`. */
+function document(format: Exclude<Format, "pretty">, results: StageResult[]): string {
+  if (format === "json") return `${jsonReport(results)}\n`;
+  if (format === "junit") return junitReport(results);
+  const lines = githubAnnotations(results);
+  return lines.length ? `${lines.join("\n")}\n` : "";
 }
 
-async function main(argv: string[]): Promise<number> {
-  let options;
-  try {
-    options = parse(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    console.error(`${e.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options === "help") {
+function summaryLines(results: StageResult[], model: string, s: Styles): string[] {
+  const t = totals(results);
+  return [
+    s.dim(`Graded on the ${model} model: ${t.points} of ${t.maxPoints} points.`),
+    s.bold(nextStep(results, STAGES[STAGES.length - 1].number)),
+  ];
+}
+
+async function main(): Promise<number> {
+  const { values: v, positionals } = parseCommandLine(Deno.args, OPTIONS, 1);
+  if (v.help) {
     console.log(USAGE);
     return 0;
   }
-  let ctx;
+  const stages = stagesArg(positionals[0]);
+  if (v.solutions && v.exercises) throw new UsageError("Use --solutions or --exercises, not both.");
+  const format = v.format as Format;
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(`Unknown --format "${v.format}": use ${FORMATS.join(", ")}.`);
+  }
+  if (v.out !== undefined && format === "pretty") {
+    throw new UsageError("--out writes a json, junit or github report: add --format.");
+  }
+  const files = selectModel(v, true);
+  const timeLimitMs = positive(v["time-limit"], "--time-limit") * 1000;
+  const memoryLimitMb = positive(v["memory-limit"], "--memory-limit");
+  const learnerDir = v.solutions
+    ? solutionsDir()
+    : v.exercises !== undefined
+    ? absolute(v.exercises)
+    : kitPath("exercises");
+  let ctx, points: PointsManifest;
   try {
-    ctx = gradeContext(options.files);
+    ctx = gradeContext(files);
+    points = loadPoints(STAGES);
   } catch (e) {
     console.error(`Cannot start grading: ${(e as Error).message}`);
     return 1;
   }
-  const s = styles(Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR"));
+  const s = stdoutStyles();
+  const pretty = format === "pretty" || format === "github" || v.out !== undefined;
   const results: StageResult[] = [];
-  for (const n of options.stages) {
-    const stage = STAGES.find((x) => x.number === n)!;
-    const r = await gradeStage(stage, ctx, {
-      learnerDir: options.learnerDir,
-      configPath: options.files.configPath,
-      weightsPath: options.files.weightsPath,
-      tokenizerDir: options.files.tokenizerDir,
-      timeLimitMs: options.timeLimitMs,
-      memoryLimitMb: options.memoryLimitMb,
+  for (const n of stages) {
+    const r = await gradeStage(STAGES.find((x) => x.number === n)!, ctx, {
+      learnerDir,
+      configPath: files.configPath,
+      weightsPath: files.weightsPath,
+      tokenizerDir: files.tokenizerDir,
+      timeLimitMs,
+      memoryLimitMb,
+      points,
     });
     results.push(r);
-    if (options.format === "pretty") {
-      console.log(formatStage(r, s, options.verbose).join("\n") + "\n");
-    }
+    if (pretty) console.log(formatStage(r, s, v.verbose).join("\n") + "\n");
   }
-  if (options.format === "json") console.log(jsonReport(results));
-  else {
-    console.log(s.dim(`Graded on the ${options.files.model} model.`));
-    console.log(s.bold(nextStep(results, STAGES[STAGES.length - 1].number)));
+  if (pretty) console.log(summaryLines(results, files.model, s).join("\n"));
+  if (format !== "pretty") {
+    const text = document(format, results);
+    if (v.out !== undefined) {
+      await writeFileAtomic(absolute(v.out), text);
+      console.log(s.dim(`The ${format} report is in ${relative(absolute(v.out))}.`));
+    } else await Deno.stdout.write(new TextEncoder().encode(text));
+  }
+  const summary = format === "github" ? Deno.env.get("GITHUB_STEP_SUMMARY") : undefined;
+  if (summary) {
+    await Deno.writeTextFile(summary, stepSummary(results, files.model), { append: true });
   }
   return results.every((r) => r.status === "pass") ? 0 : 1;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runTool(USAGE, main);

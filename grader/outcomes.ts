@@ -39,7 +39,11 @@ export function thrownVerdict(e: ThrownError, doing: string): Verdict {
   if (e.kind === "not-implemented") {
     return { status: "todo", message: `${e.what} is not written yet`, hint: e.hint };
   }
-  return { status: "fail", message: `Your code threw while ${doing}: ${describeError(e)}` };
+  return {
+    status: "fail",
+    message: `Your code threw while ${doing}: ${describeError(e)}`,
+    ...(e.at ? { at: e.at } : {}),
+  };
 }
 
 /**

@@ -3,11 +3,20 @@
  * memory cap, read-only access to the learner's files, the library and the model), then runs
  * the checks layer by layer on what came back.
  *
+ * The child's output is read as it comes: result frames carry a nonce that only the child's
+ * own code holds, outcomes are accepted only for the calls that were asked for (once each), and
+ * of what the learner's code prints only the first 64 KB are kept, with a count of the rest. A
+ * child that overruns the time limit or the memory cap is killed; one that ends early (a crash)
+ * is reported with the call it was running. Whatever the child did, the checks run here, in the
+ * grader's process, against references the child never sees.
+ *
  * @module
  */
 import { KIT_ROOT, kitPath } from "../lib/paths.ts";
 import { type ChildRequest, FRAME } from "./child.ts";
+import { BoundedText, ChildMessages, FrameReader } from "./child_output.ts";
 import { VerdictError } from "./outcomes.ts";
+import { type PointsManifest, pointsOf } from "./points.ts";
 import {
   type Check,
   type CheckResult,
@@ -19,7 +28,7 @@ import {
   type StageStatus,
   type Verdict,
 } from "./stage.ts";
-import { fromWire, type ProbeOutcome, type ThrownError, toWire } from "./wire.ts";
+import { type ProbeOutcome, type ThrownError, toWire } from "./wire.ts";
 
 /** Where the learner's files and the model are, and the sandbox's limits. */
 export interface RunOptions {
@@ -33,12 +42,22 @@ export interface RunOptions {
   tokenizerDir: string;
   /** Wall-time limit of the stage's child process, in milliseconds. */
   timeLimitMs: number;
-  /** Resident-memory cap of the child process, in MiB. */
+  /**
+   * Memory cap of the child process, in MiB: its resident memory (polled from `/proc` on
+   * Linux) and its JavaScript heap (`--max-old-space-size`).
+   */
   memoryLimitMb: number;
+  /** Points per check, overriding the checks' defaults (`grader/points.json`). */
+  points?: PointsManifest;
 }
 
-/** Most of the learner's printed output kept for the report. */
+/** Most of the learner's printed output kept for the report, in bytes (half each stream). */
 const OUTPUT_LIMIT = 64 * 1024;
+
+const NEEDS_REAL_MODEL = "needs the real GPT-2 weights (`deno task setup`, then --model gpt2)";
+
+/** What V8 prints when the JavaScript heap is full (`--max-old-space-size`). */
+const HEAP_FULL = /JavaScript (heap )?out of memory/;
 
 interface ChildRun {
   outcomes: Map<string, ProbeOutcome>;
@@ -46,6 +65,8 @@ interface ChildRun {
   /** Why the child stopped before finishing, when it did. */
   stopped?: string;
   output: string;
+  /** Bytes of printed output left out of `output`. */
+  dropped: number;
 }
 
 /**
@@ -77,20 +98,25 @@ export async function gradeStage(
     Deno.statSync(file);
   } catch {
     return result("error", `${relative(file)} does not exist`, {
+      checks: ungraded(stage, ctx, options.points, "the file does not exist"),
       error: { kind: "exception", name: "NotFound", message: `No file ${relative(file)}` },
     });
   }
   const calls = await stage.plan(ctx);
   const run = await runChild(stage, file, calls, options);
+  const printed = run.output ? { output: run.output } : {};
+  const dropped = run.dropped ? { outputDropped: run.dropped } : {};
   if (run.importError) {
     const e = run.importError;
     const status = e.kind === "not-implemented" ? "not-started" : "error";
     return result(status, `Could not load ${relative(file)}: ${e.name}: ${e.message}`, {
+      checks: ungraded(stage, ctx, options.points, "the file could not be loaded"),
       error: e,
-      output: run.output,
+      ...printed,
+      ...dropped,
     });
   }
-  const checks = runChecks(stage, ctx, run);
+  const checks = runChecks(stage, ctx, run, options.points);
   const outcomes = [...run.outcomes.values()];
   const allTodo = outcomes.length > 0 &&
     outcomes.every((o) => !o.ok && o.error.kind === "not-implemented");
@@ -110,10 +136,39 @@ export async function gradeStage(
       ? `all ${graded.length} checks pass`
       : `${passed} of ${graded.length} checks pass`;
   }
-  return result(status, message, { checks, output: run.output });
+  return result(status, message, { checks, ...printed, ...dropped });
 }
 
-function runChecks(stage: Stage, ctx: GradeContext, run: ChildRun): CheckResult[] {
+/**
+ * The checks of a stage that could not run at all, each worth its points and earning none, so
+ * that a stage's possible points do not depend on how far it got.
+ */
+function ungraded(
+  stage: Stage,
+  ctx: GradeContext,
+  points: PointsManifest = {},
+  why: string,
+): CheckResult[] {
+  return stage.checks.map((check) => {
+    const na = check.needsRealModel && ctx.model !== "gpt2";
+    return {
+      name: check.name,
+      layer: check.layer,
+      status: na ? "n/a" : "skipped",
+      message: na ? NEEDS_REAL_MODEL : `not graded: ${why}`,
+      points: 0,
+      maxPoints: na ? 0 : pointsOf(points, stage, check),
+      ...(check.subject ? { subject: check.subject } : {}),
+    };
+  });
+}
+
+function runChecks(
+  stage: Stage,
+  ctx: GradeContext,
+  run: ChildRun,
+  points: PointsManifest = {},
+): CheckResult[] {
   const verdicts = new Map<Check, Verdict>();
   const verdictOf = (c: Check) => {
     if (!verdicts.has(c)) verdicts.set(c, evaluate(() => c.run(run.outcomes, ctx)));
@@ -129,14 +184,20 @@ function runChecks(stage: Stage, ctx: GradeContext, run: ChildRun): CheckResult[
   let blockedBy: string | undefined;
   for (const layer of LAYERS) {
     for (const check of stage.checks.filter((c) => c.layer === layer)) {
-      const maxPoints = check.points ?? 1;
-      const base = { name: check.name, layer, maxPoints, points: 0 };
+      const maxPoints = pointsOf(points, stage, check);
+      const base = {
+        name: check.name,
+        layer,
+        maxPoints,
+        points: 0,
+        ...(check.subject ? { subject: check.subject } : {}),
+      };
       if (check.needsRealModel && ctx.model !== "gpt2") {
         results.push({
           ...base,
           maxPoints: 0,
           status: "n/a",
-          message: "needs the real GPT-2 weights (`deno task setup`, then --model gpt2)",
+          message: NEEDS_REAL_MODEL,
         });
         continue;
       }
@@ -170,6 +231,36 @@ function evaluate(run: () => Verdict): Verdict {
   }
 }
 
+/**
+ * The child's flags: no prompt, no remote modules, a JavaScript heap no larger than the memory
+ * cap (so that filling it ends the child at once with V8's "out of memory" rather than after
+ * seconds of garbage collection), and read access only to the learner's directory, the library
+ * and the model. No write, network, environment, subprocess or FFI permission: Deno checks read
+ * access for every module a dynamic import loads, so the learner's file cannot import
+ * `solutions/`, the grader or the references either.
+ */
+function childArgs(options: RunOptions): string[] {
+  const readable = [
+    options.learnerDir,
+    kitPath("mod.ts"),
+    kitPath("lib"),
+    kitPath("node_modules"), // onnxruntime-web reads its .wasm from there
+    options.configPath,
+    options.weightsPath,
+    options.tokenizerDir,
+  ];
+  return [
+    "run",
+    "--quiet",
+    "--no-prompt",
+    "--no-remote",
+    `--v8-flags=--max-old-space-size=${Math.ceil(options.memoryLimitMb)}`,
+    `--config=${kitPath("deno.json")}`,
+    `--allow-read=${readable.join(",")}`,
+    kitPath("grader", "child.ts"),
+  ];
+}
+
 async function runChild(
   stage: Stage,
   learnerFile: string,
@@ -186,25 +277,8 @@ async function runChild(
     tokenizerDir: options.tokenizerDir,
     calls: calls.map((c) => ({ ...c, args: toWire(c.args ?? {}) as Record<string, unknown> })),
   };
-  const readable = [
-    options.learnerDir,
-    kitPath("mod.ts"),
-    kitPath("lib"),
-    kitPath("node_modules"), // onnxruntime-web reads its .wasm from there
-    options.configPath,
-    options.weightsPath,
-    options.tokenizerDir,
-  ];
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--no-prompt",
-      "--no-remote",
-      `--config=${kitPath("deno.json")}`,
-      `--allow-read=${readable.join(",")}`,
-      kitPath("grader", "child.ts"),
-    ],
+    args: childArgs(options),
     cwd: KIT_ROOT,
     stdin: "piped",
     stdout: "piped",
@@ -212,54 +286,78 @@ async function runChild(
     env: { NO_COLOR: "1" },
     clearEnv: true,
   }).spawn();
+  const messages = new ChildMessages(new Set(calls.map((c) => c.id)));
+  const during = () =>
+    messages.running
+      ? ` while your code ran the call "${messages.running}"`
+      : ` while ${relative(learnerFile)} loaded`;
   let stopped: string | undefined;
   const timer = setTimeout(() => {
-    stopped = `Stopped after ${options.timeLimitMs / 1000} s: the time limit of a stage ` +
-      `(an endless loop, or a very slow one?)`;
+    stopped = `Stopped after ${options.timeLimitMs / 1000} s, the time limit of a stage,` +
+      `${during()} (an endless loop, or a very slow one?)`;
     kill(child);
   }, options.timeLimitMs);
-  const memory = setInterval(() => {
-    const rss = residentMb(child.pid);
-    if (rss > options.memoryLimitMb) {
-      stopped =
-        `Stopped at ${rss} MiB: the memory limit of a stage is ${options.memoryLimitMb} MiB`;
+  let measuring = false;
+  const memory = setInterval(async () => {
+    if (measuring) return;
+    measuring = true;
+    const rss = await residentMb(child.pid);
+    measuring = false;
+    if (rss > options.memoryLimitMb && !stopped) {
+      stopped = `Stopped at ${rss} MiB, over the memory limit of a stage ` +
+        `(${options.memoryLimitMb} MiB),${during()}`;
       kill(child);
     }
   }, 100);
+
+  const stdout = new BoundedText(OUTPUT_LIMIT / 2);
+  const stderr = new BoundedText(OUTPUT_LIMIT / 2);
+  const frames = new FrameReader(`${FRAME}${nonce}:`, (t) => messages.accept(t), stdout);
+  let heapFull = false;
+  let tail = "";
+  const decoder = new TextDecoder();
+  const readStdout = async () => {
+    for await (const chunk of child.stdout) frames.push(chunk);
+    frames.end();
+  };
+  const readStderr = async () => {
+    for await (const chunk of child.stderr) {
+      stderr.write(chunk);
+      tail = (tail + decoder.decode(chunk, { stream: true })).slice(-200);
+      heapFull ||= HEAP_FULL.test(tail);
+    }
+  };
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(JSON.stringify(request))).catch(() => {});
   await writer.close().catch(() => {});
-  const [out, err, status] = await Promise.all([
-    collect(child.stdout),
-    collect(child.stderr),
-    child.status,
-  ]);
+  const [, , status] = await Promise.all([readStdout(), readStderr(), child.status]);
   clearTimeout(timer);
   clearInterval(memory);
-  const run: ChildRun = { outcomes: new Map(), output: "" };
-  const printed: string[] = [];
-  let done = false;
-  const prefix = `${FRAME}${nonce}:`;
-  for (const line of out.split("\n")) {
-    if (!line.startsWith(prefix)) {
-      printed.push(line);
-      continue;
-    }
-    const msg = JSON.parse(line.slice(prefix.length));
-    if (msg.import) run.importError = msg.import;
-    else if (msg.done) done = true;
-    else run.outcomes.set(msg.id, fromWire(msg.outcome) as ProbeOutcome);
+
+  const { outcomes, importError } = messages;
+  for (const o of outcomes.values()) if (!o.ok && o.error.at) o.error.at = relative(o.error.at);
+  if (importError?.at) importError.at = relative(importError.at);
+  if (!messages.done && !importError && !stopped) {
+    stopped = heapFull
+      ? `Stopped: your code filled the memory of a stage (${options.memoryLimitMb} MiB of ` +
+        `JavaScript objects)${during()}`
+      : `Your code ended the grading process early (exit code ${status.code}` +
+        `${status.signal ? `, signal ${status.signal}` : ""})${during()}: a crash?`;
   }
-  for (const o of run.outcomes.values()) if (!o.ok && o.error.at) o.error.at = relative(o.error.at);
-  if (run.importError?.at) run.importError.at = relative(run.importError.at);
-  run.output = truncate(printed.join("\n").replace(/^\n+|\n+$/g, "") + err);
-  if (!done && !run.importError) {
-    run.stopped = stopped ??
-      `Your code ended the grading process early (exit code ${status.code}` +
-        `${status.signal ? `, signal ${status.signal}` : ""}): Deno.exit(), a crash, or ` +
-        `running out of memory?`;
-  }
-  return run;
+  // V8's report of a full heap is about the kit's process, not the learner's code
+  const printed = (stdout.text() + (heapFull ? "" : stderr.text())).replace(/^\n+|\n+$/g, "");
+  const dropped = stdout.dropped + stderr.dropped;
+  const note = dropped
+    ? `\n… ${dropped} more bytes of output were not kept (the report keeps ` +
+      `${OUTPUT_LIMIT / 1024} KB)`
+    : "";
+  return {
+    outcomes,
+    importError,
+    stopped: messages.done ? undefined : stopped,
+    output: printed + note,
+    dropped,
+  };
 }
 
 function kill(child: Deno.ChildProcess): void {
@@ -270,28 +368,32 @@ function kill(child: Deno.ChildProcess): void {
   }
 }
 
-function residentMb(pid: number): number {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const kb = Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
-    return Math.round(kb / 1024);
-  } catch {
-    return 0;
+let procReadable = true;
+
+/**
+ * The resident memory of a process, in MiB: from `/proc` when the grader may read it (Deno
+ * asks for --allow-all there), else from `ps`; 0 when neither can tell (no cap then, e.g. on
+ * Windows).
+ */
+async function residentMb(pid: number): Promise<number> {
+  let kb = 0;
+  if (procReadable) {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+      kb = Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
+    } catch (e) {
+      procReadable = !(e instanceof Deno.errors.NotCapable);
+    }
   }
-}
-
-async function collect(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  for await (const c of stream) chunks.push(c);
-  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) all.set(c, (at += c.length) - c.length);
-  return new TextDecoder().decode(all);
-}
-
-function truncate(s: string): string {
-  if (s.length <= OUTPUT_LIMIT) return s;
-  return `${s.slice(0, OUTPUT_LIMIT)}\n… (${s.length - OUTPUT_LIMIT} more characters not shown)`;
+  if (!procReadable) {
+    try {
+      const ps = await new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(pid)] }).output();
+      kb = Number(new TextDecoder().decode(ps.stdout).trim()) || 0;
+    } catch {
+      // no ps: no cap
+    }
+  }
+  return Math.round(kb / 1024);
 }
 
 /**

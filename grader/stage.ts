@@ -42,6 +42,13 @@ export interface ProbeEnv {
   weights(): StateDict;
   /** The tokenizer files' directory. */
   tokenizerDir: string;
+  /**
+   * Another of the learner's stage files, imported (stage 6 builds on stage 5's model).
+   *
+   * @param file e.g. `"5_gpt2.ts"`
+   * @returns its exports
+   */
+  learnerModule(file: string): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -88,6 +95,8 @@ export interface Verdict {
   details?: string[];
   /** What to try, phrased to teach. */
   hint?: string;
+  /** Where in the learner's files the problem was thrown (`file.ts:12:5`), when known. */
+  at?: string;
 }
 
 /** A check: looks at probe outcomes and decides. */
@@ -96,8 +105,14 @@ export interface Check {
   name: string;
   /** Its layer. */
   layer: Layer;
-  /** Points it is worth (classroom scoring). */
+  /** Points it is worth by default (classroom scoring; `grader/points.json` overrides it). */
   points?: number;
+  /**
+   * The export of the learner's file the check is about (e.g. `"CausalSelfAttention"`), where
+   * a report points when no error located the problem; by default the first word of the name
+   * when the file exports it.
+   */
+  subject?: string;
   /** Names of checks that must pass first (e.g. the function a module is built on). */
   requires?: string[];
   /**
@@ -157,6 +172,8 @@ export interface CheckResult extends Omit<Verdict, "status"> {
   points: number;
   /** Points it is worth. */
   maxPoints: number;
+  /** The export the check is about, when the check names one (see {@linkcode Check}). */
+  subject?: string;
 }
 
 /** A graded stage. */
@@ -175,8 +192,10 @@ export interface StageResult {
   checks: CheckResult[];
   /** Set when the stage could not be graded (crash, timeout, import error). */
   error?: ThrownError;
-  /** What the learner's code printed (truncated). */
+  /** What the learner's code printed (the first 64 KB). */
   output?: string;
+  /** Bytes of printed output left out of `output`. */
+  outputDropped?: number;
   /** Wall time of the stage, in milliseconds. */
   ms: number;
 }

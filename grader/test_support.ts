@@ -17,7 +17,7 @@
  */
 import { kitPath } from "../lib/paths.ts";
 import { gradeContext, TINY } from "./context.ts";
-import { gradeStage } from "./run_stage.ts";
+import { gradeStage, type RunOptions } from "./run_stage.ts";
 import { inCacheDir } from "./tools/test_helpers.ts";
 import type { CheckResult, GradeContext, Stage, StageResult } from "./stage.ts";
 
@@ -33,9 +33,14 @@ let tinyContext: GradeContext | undefined;
  *
  * @param stage the stage
  * @param learnerDir e.g. `kitPath("solutions")`
+ * @param options other limits than the tests' defaults (e.g. a short time limit), points
  * @returns the graded stage
  */
-export function gradeDir(stage: Stage, learnerDir: string): Promise<StageResult> {
+export function gradeDir(
+  stage: Stage,
+  learnerDir: string,
+  options: Partial<Pick<RunOptions, "timeLimitMs" | "memoryLimitMb" | "points">> = {},
+): Promise<StageResult> {
   return gradeStage(stage, tinyContext ??= gradeContext(TINY), {
     learnerDir,
     configPath: TINY.configPath,
@@ -43,6 +48,7 @@ export function gradeDir(stage: Stage, learnerDir: string): Promise<StageResult>
     tokenizerDir: TINY.tokenizerDir,
     timeLimitMs: TEST_TIME_LIMIT_MS,
     memoryLimitMb: TEST_MEMORY_LIMIT_MB,
+    ...options,
   });
 }
 

@@ -67,7 +67,8 @@ export interface GpuProbe {
  * @returns the kind of adapter, and a description
  */
 export async function probeGpu(): Promise<GpuProbe> {
-  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  // `Navigator` is not a type in workers (`WorkerNavigator`): name only what is used
+  const gpu = (navigator as { gpu?: GPU }).gpu;
   if (!gpu) return { adapter: "none", description: "navigator.gpu is not available here" };
   const adapter = await gpu.requestAdapter().catch(() => null);
   if (!adapter) return { adapter: "none", description: "navigator.gpu offers no adapter" };

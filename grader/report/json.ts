@@ -4,10 +4,13 @@
  * @module
  */
 import type { StageResult } from "../stage.ts";
+import { stagePoints, totals } from "./totals.ts";
 
 /**
- * The JSON report: `{ "stages": [ { "stage", "name", "status", "checks": [ { "name",
- * "status", "message", ... } ] } ], "points", "maxPoints" }`.
+ * The JSON report: `{ "stages": [ { "stage", "name", "file", "status", "message", "ms",
+ * "points", "maxPoints", "checks": [ { "name", "layer", "status", "message", ... } ] } ],
+ * "points", "maxPoints", "total": { "stages", "passed", "points", "maxPoints" } }` — the
+ * top-level `points` and `maxPoints` are the total's, kept where earlier versions had them.
  *
  * @param results the graded stages
  * @returns the document, pretty-printed
@@ -20,8 +23,7 @@ export function jsonReport(results: StageResult[]): string {
     status: r.status,
     message: r.message,
     ms: r.ms,
-    points: r.checks.reduce((n, c) => n + c.points, 0),
-    maxPoints: r.checks.reduce((n, c) => n + c.maxPoints, 0),
+    ...stagePoints(r),
     checks: r.checks.map((c) => ({
       name: c.name,
       layer: c.layer,
@@ -29,18 +31,17 @@ export function jsonReport(results: StageResult[]): string {
       message: c.message,
       ...(c.details ? { details: c.details } : {}),
       ...(c.hint ? { hint: c.hint } : {}),
+      ...(c.at ? { at: c.at } : {}),
       points: c.points,
       maxPoints: c.maxPoints,
     })),
     ...(r.error ? { error: r.error } : {}),
     ...(r.output ? { output: r.output } : {}),
+    ...(r.outputDropped ? { outputDropped: r.outputDropped } : {}),
   }));
+  const total = totals(results);
   return JSON.stringify(
-    {
-      stages,
-      points: stages.reduce((n, s) => n + s.points, 0),
-      maxPoints: stages.reduce((n, s) => n + s.maxPoints, 0),
-    },
+    { stages, points: total.points, maxPoints: total.maxPoints, total },
     null,
     2,
   );

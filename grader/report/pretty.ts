@@ -57,12 +57,14 @@ export function formatStage(r: StageResult, s: Styles, verbose: boolean): string
     if (hint) lines.push(`    ${s.todo("hint:")} ${hint}`);
     return lines;
   }
-  if (r.status === "error" && r.checks.length === 0) {
+  // a stage that could not run lists no checks, only why
+  const ran = r.checks.some((c) => c.status !== "skipped" && c.status !== "n/a");
+  if (r.status === "error" && !ran) {
     lines.push(`  ${s.bad(`✗ ${r.message}`)}`);
     if (r.error?.at && !r.message.includes(r.error.at)) lines.push(`    at ${r.error.at}`);
   }
   let shownDetail = false;
-  for (const c of r.checks) {
+  for (const c of r.status === "error" && !ran ? [] : r.checks) {
     const style = c.status === "pass"
       ? s.ok
       : c.status === "fail"
@@ -83,7 +85,7 @@ export function formatStage(r: StageResult, s: Styles, verbose: boolean): string
     if (!shownDetail || verbose) lines.push(...details(c, s));
     shownDetail = true;
   }
-  if (r.status === "error" && r.checks.length > 0) lines.push(`  ${s.bad(`✗ ${r.message}`)}`);
+  if (r.status === "error" && ran) lines.push(`  ${s.bad(`✗ ${r.message}`)}`);
   if (r.output && (verbose || r.status !== "pass")) {
     const out = r.output.split("\n");
     const shown = verbose ? out : out.slice(0, 10);

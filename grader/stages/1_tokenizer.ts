@@ -191,9 +191,17 @@ function theOracle(): Oracle {
   return oracle;
 }
 
-async function plan(): Promise<ProbeCall[]> {
+/** GPT-2's ids for "Hello world": a fact of the real model's tokenizer, not of tiktoken's. */
+const HELLO_WORLD = { text: "Hello world", ids: [15496, 995] };
+
+async function plan(ctx: GradeContext): Promise<ProbeCall[]> {
   const o = (oracle ??= await loadOracle());
+  // on the real GPT-2, the tokenizer is built from the downloaded vocab.json and merges.txt
+  const real = ctx.model === "gpt2"
+    ? [{ id: `gpt2:encode:${HELLO_WORLD.text}`, probe: "encode", args: { text: HELLO_WORLD.text } }]
+    : [];
   return [
+    ...real,
     { id: "table", probe: "table" },
     { id: "vocabSize", probe: "vocabSize" },
     ...TEXTS.flatMap((text) => [
@@ -642,6 +650,28 @@ function decodeCheck(o: Outcomes): Verdict {
   );
 }
 
+function helloWorldCheck(o: Outcomes): Verdict {
+  const { text, ids: expected } = HELLO_WORLD;
+  const call = `encode(${quote(text)})`;
+  const found = (valueOf(o, `gpt2:encode:${text}`, `calling ${call}`) as { ids: unknown }).ids;
+  if (Array.isArray(found) && same(found, expected)) {
+    return {
+      status: "pass",
+      message: `${call} is ${
+        JSON.stringify(expected)
+      } with the downloaded vocab.json and merges.txt`,
+    };
+  }
+  return {
+    status: "fail",
+    message: `With the downloaded vocab.json and merges.txt, ${call} gives ` +
+      `${Array.isArray(found) ? JSON.stringify(found) : describeValue(found)}; GPT-2's ids are ` +
+      `${JSON.stringify(expected)} ("Hello", " world")`,
+    hint: "Build everything from the encoder and merges the Tokenizer is given (they come from " +
+      "the model's own files), not from a table of your own.",
+  };
+}
+
 function handsOnCheck(o: Outcomes): Verdict {
   const or = theOracle();
   const count = (n: number) => `${n} token${n === 1 ? "" : "s"}`;
@@ -789,6 +819,12 @@ export const stage: Stage = {
       run: encodeCheck,
     },
     { name: "decode reads GPT-2's ids", layer: "tokens", run: decodeCheck },
-    { name: "the lecture's hands-on", layer: "tokens", run: handsOnCheck },
+    { name: "the lecture's hands-on", layer: "tokens", subject: "Tokenizer", run: handsOnCheck },
+    {
+      name: "GPT-2's own files give GPT-2's ids",
+      layer: "tokens",
+      needsRealModel: true,
+      run: helloWorldCheck,
+    },
   ],
 };

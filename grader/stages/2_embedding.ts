@@ -126,7 +126,41 @@ function plan(ctx: GradeContext): ProbeCall[] {
   for (const [i, c] of cosineCases().entries()) {
     calls.push({ id: `cos:${i}`, probe: "cosine", args: { a: c.a, b: c.b } });
   }
+  if (ctx.model === "gpt2") {
+    const { apple, fruit, man } = SIMILARITY_IDS;
+    calls.push({ id: "gpt2:similarity", probe: "similarity", args: { ids: [apple, fruit, man] } });
+  }
   return calls;
+}
+
+/** GPT-2's ids of " apple", " fruit" and " man", for the lecture's similarity example. */
+const SIMILARITY_IDS = { apple: 17180, fruit: 8234, man: 582 };
+
+function similarityVerdict(o: Outcomes): Verdict {
+  const v = valueOf(
+    o,
+    "gpt2:similarity",
+    'comparing the loaded wte\'s rows of " apple", " fruit" and " man" with cosineSimilarity',
+  ) as { fruit: unknown; man: unknown };
+  if (typeof v.fruit !== "number" || typeof v.man !== "number") {
+    return {
+      status: "fail",
+      message: `Expected two numbers from cosineSimilarity, found ${describeValue(v.fruit)} and ` +
+        describeValue(v.man),
+    };
+  }
+  const values = `cos(" apple", " fruit") = ${fmtNum(v.fruit)}, cos(" apple", " man") = ` +
+    fmtNum(v.man);
+  if (v.fruit > v.man) {
+    return { status: "pass", message: `${values}: the fruit is nearer, as in GPT-2` };
+  }
+  return {
+    status: "fail",
+    message: `${values}: in GPT-2's embeddings " fruit" is nearer to " apple" than " man" is`,
+    hint: "Your cosineSimilarity follows its formula, so look at the rows: does wte.forward(ids) " +
+      "return the rows of the loaded wte.weight for ids 17180, 8234 and 582? Are the weights " +
+      "the real GPT-2's (`deno task setup` downloads and verifies them)?",
+  };
 }
 
 /**
@@ -258,6 +292,20 @@ export const stage: Stage = {
     gpt2Forward(learner, args, env) {
       const m = loadedModule<EmbeddingModule>(learner, env, "GPT2Embeddings", "", OWNED);
       return m.forward(args.ids as Tensor);
+    },
+    similarity(learner, args, env) {
+      // the learner's own lookup and cosine, on the loaded model's token table
+      const m = loadedModule<EmbeddingModule & { wte: EmbeddingModule }>(
+        learner,
+        env,
+        "GPT2Embeddings",
+        "",
+        OWNED,
+      );
+      const rows = m.wte.forward(tensor(args.ids as number[])); // (3, C)
+      const cos = exported<Cosine>(learner, "cosineSimilarity");
+      const [apple, fruit, man] = [0, 1, 2].map((i) => rows.select(0, i));
+      return { fruit: cos(apple, fruit), man: cos(apple, man) };
     },
     cosine(learner, args) {
       return exported<Cosine>(learner, "cosineSimilarity")(args.a as Tensor, args.b as Tensor);
@@ -432,6 +480,13 @@ export const stage: Stage = {
             };
           }),
         ),
+    },
+    {
+      name: "GPT-2's embeddings put fruit nearer to apple than man",
+      layer: "numbers",
+      needsRealModel: true,
+      requires: ["cosineSimilarity matches its formula"],
+      run: similarityVerdict,
     },
   ],
 };

@@ -156,6 +156,7 @@ function plan(ctx: GradeContext): ProbeCall[] {
   if (longestPrompt(ctx).ids.length > 1) {
     calls.push({ id: "causal", probe: "forward", args: { ids: idsTensor(changedIds(ctx)) } });
   }
+  if (ctx.model === "gpt2") calls.push(...REAL_GPT2_CALLS);
   return calls;
 }
 
@@ -439,6 +440,76 @@ function everyPrompt(ctx: GradeContext, summary: string, part: (p: PromptRef) =>
   return { status: "pass", message: summary } satisfies Verdict;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Facts of the real GPT-2 (openai-community/gpt2), independent of the reference file
+
+/** A weight of the checkpoint, read from the learner's model after it loads it. */
+const FINGERPRINT = { key: "h.0.ln_1.weight", index: 0, value: 0.2232203334569931, atol: 1e-7 };
+
+/** GPT-2's greedy continuation of "The dog" to 20 tokens. */
+// deno-fmt-ignore
+const THE_DOG = {
+  ids: [464, 3290],
+  continuation: [373, 1043, 287, 257, 2214, 1474, 262, 16246, 286, 2688, 290, 2688, 27262, 13,
+    198, 198, 464, 3290],
+  text: "The dog was found in a field near the intersection of West and West Streets.\n\nThe dog",
+};
+
+const REAL_GPT2_CALLS: ProbeCall[] = [
+  { id: "gpt2:fingerprint", probe: "loadedWeight", args: FINGERPRINT },
+  {
+    id: "gpt2:the-dog",
+    probe: "generate",
+    args: { ids: THE_DOG.ids, n: THE_DOG.continuation.length },
+  },
+];
+
+const REAL_WEIGHTS_HINT = "Are the weights the real GPT-2's? `deno task setup` downloads and " +
+  "verifies them (and builds the references from them).";
+
+function fingerprintVerdict(o: Outcomes): Verdict {
+  const { key, index, value, atol } = FINGERPRINT;
+  const what = `${key}[${index}]`;
+  const found = valueOf(o, "gpt2:fingerprint", `reading ${what} of your loaded GPT2`);
+  if (typeof found === "number" && Math.abs(found - value) <= atol) {
+    return { status: "pass", message: `${what} is ${value}, as in GPT-2's checkpoint` };
+  }
+  return {
+    status: "fail",
+    message: `After loading the checkpoint, your GPT2's ${what} is ${
+      typeof found === "number" ? found : describeValue(found)
+    }; GPT-2's is ${value} (tolerance ${fmtNum(atol)})`,
+    hint: `${REAL_WEIGHTS_HINT} Does each of your modules keep the tensors it was loaded with?`,
+  };
+}
+
+function theDogVerdict(o: Outcomes): Verdict {
+  const { ids, continuation, text } = THE_DOG;
+  const call = `generate(model, ${JSON.stringify(ids)}, ${continuation.length})`;
+  const found = valueOf(o, "gpt2:the-dog", `calling ${call} ("The dog")`);
+  if (!Array.isArray(found)) {
+    return {
+      status: "fail",
+      message: `Expected an array of token ids from ${call}, found ${describeValue(found)}`,
+    };
+  }
+  const step = continuation.findIndex((id, i) => found[i] !== id);
+  if (step < 0 && found.length === continuation.length) {
+    return { status: "pass", message: `your GPT-2 writes ${JSON.stringify(text)}` };
+  }
+  return {
+    status: "fail",
+    message: `${call} ("The dog"): GPT-2 continues it with ${continuation.length} known tokens, ` +
+      `yours differ at new token ${(step < 0 ? continuation.length : step) + 1}`,
+    details: [
+      `expected ${JSON.stringify(continuation)} (${JSON.stringify(text)})`,
+      `found    ${JSON.stringify(found)}`,
+    ],
+    hint: "GPT-2's own greedy loop writes exactly this. If your generate passes the checks " +
+      `against the reference file, the weights or that file are not GPT-2's. ${REAL_WEIGHTS_HINT}`,
+  };
+}
+
 /** Stage 5 of the course. */
 export const stage: Stage = {
   number: 5,
@@ -507,6 +578,11 @@ export const stage: Stage = {
     generate(learner, args, env) {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
       return exported<Generate>(learner, "generate")(model, args.ids as number[], args.n as number);
+    },
+    loadedWeight(learner, args, env) {
+      const model = loadedModule<Forward>(learner, env, "GPT2", "");
+      const t = model.stateDict()[args.key as string];
+      return t ? t.contiguous().data[args.index as number] : null;
     },
     onnx(learner, args, env) {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
@@ -672,6 +748,7 @@ export const stage: Stage = {
     {
       name: "your GPT-2 generates through ONNX on WebGPU or WASM (step 3)",
       layer: "tokens",
+      subject: "GPT2",
       points: 2,
       requires: ["generate continues a prompt as PyTorch does (step 3)"],
       run: (o, ctx) =>
@@ -683,6 +760,19 @@ export const stage: Stage = {
             "step in tensor ops (no .data / .item() inside forward) and build sizes from " +
             "x.shape, so the graph serves every sequence length.",
         ),
+    },
+    {
+      name: "GPT2 holds GPT-2's weights",
+      layer: "numbers",
+      needsRealModel: true,
+      requires: ["GPT2 loads the checkpoint (step 1)"],
+      run: fingerprintVerdict,
+    },
+    {
+      name: 'GPT-2 continues "The dog" as it is known to',
+      layer: "tokens",
+      needsRealModel: true,
+      run: theDogVerdict,
     },
   ],
 };

@@ -12,15 +12,9 @@ import { gradeContext, TINY } from "../context.ts";
 import { type Styles, styles } from "../report/pretty.ts";
 import { gradeStage } from "../run_stage.ts";
 import type { Stage, StageResult } from "../stage.ts";
+import { UsageError } from "./usage.ts";
 
-/** Thrown for bad command-line arguments: printed with the tool's usage, exit code 2. */
-export class UsageError extends Error {
-  /** @param message what was wrong with the arguments, and what to type instead */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 /** The options a tool accepts, as `node:util`'s `parseArgs` takes them. */
 export type ToolOptions = NonNullable<ParseArgsConfig["options"]>;

@@ -23,16 +23,24 @@ export interface ToolRun {
  *
  * @param task the task's name, e.g. `hint`
  * @param args the tool's arguments
+ * @param root the kit whose `deno.json` has the task, and the working directory (default: this
+ *   kit; e.g. a student template)
+ * @param env more environment variables, e.g. `GITHUB_STEP_SUMMARY`
  * @returns its exit code and output
  */
-export async function runTask(task: string, args: string[]): Promise<ToolRun> {
-  const config = JSON.parse(await Deno.readTextFile(kitPath("deno.json")));
+export async function runTask(
+  task: string,
+  args: string[],
+  root = kitPath(),
+  env: Record<string, string> = {},
+): Promise<ToolRun> {
+  const config = JSON.parse(await Deno.readTextFile(`${root.replace(/\/$/, "")}/deno.json`));
   const [deno, ...command] = String(config.tasks[task]).split(" ");
   if (deno !== "deno" || command[0] !== "run") throw new Error(`Task ${task} is not a deno run`);
   const out = await new Deno.Command(Deno.execPath(), {
     args: [...command, ...args],
-    cwd: kitPath(),
-    env: { NO_COLOR: "1" },
+    cwd: root,
+    env: { NO_COLOR: "1", ...env },
     stdin: "null",
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);

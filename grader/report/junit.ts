@@ -1,0 +1,150 @@
+/**
+ * The JUnit XML report, for CI systems that show test results: one `<testsuite>` per stage,
+ * one `<testcase>` per check — a `<failure>` when it fails or is not written yet, `<skipped>`
+ * when it waits for an earlier check or does not apply to the model — and an `<error>` test
+ * case when the stage could not be graded (its file did not load, the time limit, the memory
+ * cap). What the learner's code printed is the suite's `<system-out>`.
+ *
+ * @module
+ */
+import type { CheckResult, StageResult } from "../stage.ts";
+import { stagePoints, totals } from "./totals.ts";
+
+// Characters XML 1.0 cannot hold at all (control characters other than tab and newlines,
+// lone surrogates, U+FFFE/U+FFFF): dropped, since no escape can carry them.
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * Escapes text for an XML element's content.
+ *
+ * @param s any text
+ * @returns the escaped text
+ */
+export function xmlText(s: string): string {
+  return s.replace(NOT_XML, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(
+    />/g,
+    "&gt;",
+  );
+}
+
+/**
+ * Escapes text for a double-quoted XML attribute (newlines and tabs kept as character
+ * references, which attribute normalisation would otherwise turn into spaces).
+ *
+ * @param s any text
+ * @returns the escaped text
+ */
+export function xmlAttr(s: string): string {
+  return xmlText(s).replace(/"/g, "&quot;").replace(/\n/g, "&#10;").replace(/\r/g, "&#13;")
+    .replace(/\t/g, "&#9;");
+}
+
+function element(name: string, attrs: Record<string, string | number>, body?: string): string {
+  const a = Object.entries(attrs).map(([k, v]) => ` ${k}="${xmlAttr(String(v))}"`).join("");
+  return body === undefined ? `<${name}${a}/>` : `<${name}${a}>${body}</${name}>`;
+}
+
+function checkText(c: CheckResult): string {
+  return [c.message, ...(c.details ?? []), ...(c.hint ? [`hint: ${c.hint}`] : [])].join("\n");
+}
+
+function testcase(r: StageResult, c: CheckResult): string {
+  const attrs = { classname: `stage${r.stage}.${r.name}`, name: c.name, file: r.file };
+  if (c.status === "pass") return `    ${element("testcase", attrs)}`;
+  const inner = c.status === "fail" || c.status === "todo"
+    ? element(
+      "failure",
+      { message: c.message, type: c.status === "todo" ? "not-written-yet" : "fail" },
+      xmlText(checkText(c)),
+    )
+    : element("skipped", { message: c.message });
+  return `    ${element("testcase", attrs, `\n      ${inner}\n    `)}`;
+}
+
+/** The test case that stands for a stage that could not be graded, or ended early. */
+function stageErrorCase(r: StageResult): string | undefined {
+  const ran = r.checks.some((c) => c.status !== "skipped" && c.status !== "n/a");
+  if (r.status !== "error" && !(r.status === "not-started" && !ran)) return undefined;
+  const attrs = { classname: `stage${r.stage}.${r.name}`, name: "the stage runs", file: r.file };
+  const body = [r.message, ...(r.error?.at ? [`at ${r.error.at}`] : [])].join("\n");
+  const inner = r.status === "error"
+    ? element("error", { message: r.message, type: r.error?.name ?? "stopped" }, xmlText(body))
+    : element("failure", { message: r.message, type: "not-started" }, xmlText(body));
+  return `    ${element("testcase", attrs, `\n      ${inner}\n    `)}`;
+}
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+function counts(r: StageResult): Counts {
+  const error = stageErrorCase(r) ? 1 : 0;
+  return {
+    tests: r.checks.length + error,
+    failures: r.checks.filter((c) => c.status === "fail" || c.status === "todo").length +
+      (r.status === "not-started" && error ? 1 : 0),
+    errors: r.status === "error" ? error : 0,
+    skipped: r.checks.filter((c) => c.status === "skipped" || c.status === "n/a").length,
+  };
+}
+
+/**
+ * The JUnit XML report.
+ *
+ * @param results the graded stages
+ * @returns the document
+ * @example
+ * ```ts
+ * import { junitReport } from "./junit.ts";
+ * junitReport([]).startsWith('<?xml version="1.0" encoding="UTF-8"?>'); // true
+ * ```
+ */
+export function junitReport(results: StageResult[]): string {
+  const suites = results.map((r) => {
+    const n = counts(r);
+    const p = stagePoints(r);
+    const props = [
+      ["status", r.status],
+      ["points", p.points],
+      ["maxPoints", p.maxPoints],
+    ].map(([name, value]) => `      ${element("property", { name, value })}`);
+    const cases = [stageErrorCase(r), ...r.checks.map((c) => testcase(r, c))]
+      .filter((x) => x !== undefined);
+    const out = r.output ? [`    ${element("system-out", {}, xmlText(r.output))}`] : [];
+    const attrs = {
+      name: `Stage ${r.stage} · ${r.name}`,
+      file: r.file,
+      ...n,
+      time: (r.ms / 1000).toFixed(3),
+    };
+    return `  ${
+      element(
+        "testsuite",
+        attrs,
+        ["", "    <properties>", ...props, "    </properties>", ...cases, ...out, "  "]
+          .join("\n"),
+      )
+    }`;
+  });
+  const sum = results.map(counts).reduce(
+    (a, b) => ({
+      tests: a.tests + b.tests,
+      failures: a.failures + b.failures,
+      errors: a.errors + b.errors,
+      skipped: a.skipped + b.skipped,
+    }),
+    { tests: 0, failures: 0, errors: 0, skipped: 0 },
+  );
+  const t = totals(results);
+  const attrs = {
+    name: `gpt2-kit: ${t.points} of ${t.maxPoints} points`,
+    ...sum,
+    time: (results.reduce((ms, r) => ms + r.ms, 0) / 1000).toFixed(3),
+  };
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${
+    element("testsuites", attrs, ["", ...suites, ""].join("\n"))
+  }\n`;
+}
