@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { type GPT2Config, nn, randn, Tensor, todo } from "../mod.ts";
+import { type GPT2Config, nn, Tensor, todo } from "../mod.ts";
 
 /**
  * An embedding table, like `torch.nn.Embedding`: a lookup table `weight` of shape
@@ -43,11 +43,12 @@ export class Embedding extends nn.Module {
    */
   constructor(numEmbeddings: number, embeddingDim: number) {
     super();
-    // TODO: declare a field `weight: Tensor` and create it here, random until weights are loaded.
+    // TODO: declare a field `weight: Tensor` and create it here (the checkpoint fills it later).
     todo(
       "Embedding constructor",
       `The table needs one row per id: is weight [${numEmbeddings}, ${embeddingDim}] or ` +
-        `[${embeddingDim}, ${numEmbeddings}]? GPT-2 starts from randn(shape, { std: 0.02 }).`,
+        `[${embeddingDim}, ${numEmbeddings}]? Tensor.zeros(shape) will do: loading the ` +
+        "checkpoint replaces it (GPT-2 was trained from randn(shape, { std: 0.02 })).",
     );
   }
 

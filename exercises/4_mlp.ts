@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { type GPT2Config, nn, randn, Tensor, todo } from "../mod.ts";
+import { type GPT2Config, nn, Tensor, todo } from "../mod.ts";
 
 /**
  * OpenAI's Conv1D. Despite the name it is a linear layer (a convolution of width 1),
@@ -40,12 +40,12 @@ export class Conv1D extends nn.Module {
    */
   constructor(inFeatures: number, outFeatures: number) {
     super();
-    // TODO: declare and create the fields `weight` and `bias` (random weight, zero bias).
+    // TODO: declare and create the fields `weight` and `bias` (the checkpoint fills them later).
     todo(
       "Conv1D constructor",
       `c_fc's weight in the checkpoint is [C, 4C]: is that [in, out] or [out, in]? So is ` +
         `this weight [${inFeatures}, ${outFeatures}] or [${outFeatures}, ${inFeatures}]? ` +
-        "Start it as randn(shape, { std: 0.02 }) and the bias as Tensor.zeros.",
+        "Tensor.zeros(shape) will do for both: loading the checkpoint replaces them.",
     );
   }
 

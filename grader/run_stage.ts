@@ -67,6 +67,8 @@ interface ChildRun {
   output: string;
   /** Bytes of printed output left out of `output`. */
   dropped: number;
+  /** The child's largest resident memory seen, in MiB (0 when it cannot be measured). */
+  peakMb: number;
 }
 
 /**
@@ -106,6 +108,7 @@ export async function gradeStage(
   const run = await runChild(stage, file, calls, options);
   const printed = run.output ? { output: run.output } : {};
   const dropped = run.dropped ? { outputDropped: run.dropped } : {};
+  const memory = run.peakMb ? { peakMb: run.peakMb } : {};
   if (run.importError) {
     const e = run.importError;
     const status = e.kind === "not-implemented" ? "not-started" : "error";
@@ -114,6 +117,7 @@ export async function gradeStage(
       error: e,
       ...printed,
       ...dropped,
+      ...memory,
     });
   }
   const checks = runChecks(stage, ctx, run, options.points);
@@ -136,7 +140,7 @@ export async function gradeStage(
       ? `all ${graded.length} checks pass`
       : `${passed} of ${graded.length} checks pass`;
   }
-  return result(status, message, { checks, ...printed, ...dropped });
+  return result(status, message, { checks, ...printed, ...dropped, ...memory });
 }
 
 /**
@@ -298,11 +302,13 @@ async function runChild(
     kill(child);
   }, options.timeLimitMs);
   let measuring = false;
+  let peakMb = 0;
   const memory = setInterval(async () => {
     if (measuring) return;
     measuring = true;
     const rss = await residentMb(child.pid);
     measuring = false;
+    peakMb = Math.max(peakMb, rss);
     if (rss > options.memoryLimitMb && !stopped) {
       stopped = `Stopped at ${rss} MiB, over the memory limit of a stage ` +
         `(${options.memoryLimitMb} MiB),${during()}`;
@@ -357,6 +363,7 @@ async function runChild(
     stopped: messages.done ? undefined : stopped,
     output: printed + note,
     dropped,
+    peakMb,
   };
 }
 

@@ -198,4 +198,6 @@ export interface StageResult {
   outputDropped?: number;
   /** Wall time of the stage, in milliseconds. */
   ms: number;
+  /** The largest resident memory of the learner's process, in MiB, when it could be measured. */
+  peakMb?: number;
 }

@@ -12,6 +12,7 @@ import {
   type CachedStep,
   cacheNames,
   exportCachedModel,
+  type ExportedModel,
   ExportError,
   exportModel,
   type Forwardable,
@@ -128,12 +129,13 @@ export async function createRunner(
 ): Promise<Runner> {
   const { backend, notices } = await chooseBackend(requested);
   if (backend === "cpu") return eagerRunner(model, notices, step);
-  let bytes: Uint8Array;
+  let exported: ExportedModel;
   try {
-    const options = { lastPosition: true }; // generation reads the last position only
-    bytes = step
-      ? exportCachedModel(model, config, step, options).bytes
-      : exportModel(model, config, options).bytes;
+    // generation reads the last position only; the weights stay shared with the model
+    const options = { lastPosition: true, externalData: true };
+    exported = step
+      ? exportCachedModel(model, config, step, options)
+      : exportModel(model, config, options);
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     notices.push(`${e.message}\nFalling back to the eager CPU path.`);
@@ -143,9 +145,10 @@ export async function createRunner(
   ort.env.logLevel = "error";
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, {
+    session = await ort.InferenceSession.create(exported.bytes, {
       executionProviders: [backend],
       logSeverityLevel: 3,
+      externalData: exported.externalData,
     });
   } catch (e) {
     throw new BackendError(`Cannot start onnxruntime-web on ${backend}: ${(e as Error).message}`);

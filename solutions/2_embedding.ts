@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type GPT2Config, nn, randn, Tensor } from "../mod.ts";
+import { type GPT2Config, nn, Tensor } from "../mod.ts";
 
 /** A lookup table `weight` `[num, dim]`: row `i` is the vector of id `i`. */
 export class Embedding extends nn.Module {
@@ -19,7 +19,9 @@ export class Embedding extends nn.Module {
    */
   constructor(numEmbeddings: number, embeddingDim: number) {
     super();
-    this.weight = randn([numEmbeddings, embeddingDim], { std: 0.02 });
+    // zeros until the checkpoint is loaded (GPT-2 trained from randn(shape, { std: 0.02 }); the
+    // kit only loads, and untouched zeros cost no memory until written)
+    this.weight = Tensor.zeros([numEmbeddings, embeddingDim]);
   }
 
   /**

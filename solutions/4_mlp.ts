@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type GPT2Config, nn, randn, Tensor } from "../mod.ts";
+import { type GPT2Config, nn, Tensor } from "../mod.ts";
 
 /**
  * OpenAI's Conv1D: a linear layer with the weight stored `[in, out]` (the transpose of
@@ -24,7 +24,8 @@ export class Conv1D extends nn.Module {
    */
   constructor(inFeatures: number, outFeatures: number) {
     super();
-    this.weight = randn([inFeatures, outFeatures], { std: 0.02 });
+    // zeros until the checkpoint is loaded (see Embedding in stage 2)
+    this.weight = Tensor.zeros([inFeatures, outFeatures]);
     this.bias = Tensor.zeros([outFeatures]);
   }
 

@@ -23,6 +23,7 @@ export function jsonReport(results: StageResult[]): string {
     status: r.status,
     message: r.message,
     ms: r.ms,
+    ...(r.peakMb ? { peakMb: r.peakMb } : {}),
     ...stagePoints(r),
     checks: r.checks.map((c) => ({
       name: c.name,

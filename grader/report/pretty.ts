@@ -99,7 +99,8 @@ export function formatStage(r: StageResult, s: Styles, verbose: boolean): string
     : r.status === "fail"
     ? s.bad(`✗ failing: ${r.message}`)
     : s.bad("✗ could not be graded");
-  lines.push(`  ${summary}${s.dim(` (${(r.ms / 1000).toFixed(1)} s)`)}`);
+  const memory = r.peakMb ? `, ${r.peakMb} MiB` : "";
+  lines.push(`  ${summary}${s.dim(` (${(r.ms / 1000).toFixed(1)} s${memory})`)}`);
   return lines;
 }
 

@@ -18,7 +18,7 @@ Deno.test("stage 4 reports the untouched exercise as not started, with the first
 Deno.test("stage 4 fails a Linear-style [out, in] Conv1D weight and says [in, out]", async () => {
   const r = await withMutatedCopy(
     "4_mlp.ts",
-    [["randn([inFeatures, outFeatures]", "randn([outFeatures, inFeatures]"]],
+    [["Tensor.zeros([inFeatures, outFeatures])", "Tensor.zeros([outFeatures, inFeatures])"]],
     (dir) => gradeDir(stage, dir),
   );
   assertEquals(r.status, "fail");

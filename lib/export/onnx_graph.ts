@@ -102,7 +102,7 @@ export class OnnxGraph {
   }
 
   /**
-   * Adds a float32 initializer.
+   * Adds a float32 initializer, sharing `data`'s memory until {@linkcode OnnxGraph.encode}.
    *
    * @param data the values, row-major
    * @param dims the shape
@@ -110,9 +110,9 @@ export class OnnxGraph {
    * @returns the name
    */
   float(data: Float32Array, dims: readonly number[], name = this.fresh("const")): string {
-    const bytes = new Uint8Array(
-      data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
-    );
+    // a view, not a copy: a model's weights are hundreds of MB (they must not change until
+    // the graph is encoded)
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     this.#initializers.push({ name, dims: [...dims], dataType: DType.FLOAT, rawData: bytes });
     return name;
   }
@@ -160,7 +160,7 @@ export class OnnxGraph {
   }
 
   /**
-   * Encodes the graph as an ONNX model.
+   * Encodes the graph as an ONNX model, with every initializer in the model itself.
    *
    * @param inputs the graph inputs
    * @param outputs the graph outputs
@@ -168,6 +168,51 @@ export class OnnxGraph {
    * @returns the `.onnx` bytes
    */
   encode(inputs: ValueInfo[], outputs: ValueInfo[], name = "gpt2-kit"): Uint8Array {
+    return this.#encode(inputs, outputs, name, this.#initializers);
+  }
+
+  /**
+   * Encodes the graph with its large initializers as external data: a small model and, per
+   * initializer, a file (a view of the tensor's memory, not a copy) that onnxruntime reads
+   * directly into the session. A runtime then holds one copy of the weights instead of two.
+   *
+   * @param inputs the graph inputs
+   * @param outputs the graph outputs
+   * @param name the graph's name
+   * @returns the `.onnx` bytes and the external files (`{ path, data }`, for onnxruntime's
+   *   `externalData` session option)
+   */
+  encodeWithExternalData(
+    inputs: ValueInfo[],
+    outputs: ValueInfo[],
+    name = "gpt2-kit",
+  ): { model: Uint8Array; files: { path: string; data: Uint8Array }[] } {
+    const files: { path: string; data: Uint8Array }[] = [];
+    const initializers = this.#initializers.map((t) => {
+      const data = t.rawData as Uint8Array;
+      if (data.byteLength < EXTERNAL_MIN_BYTES) return t;
+      const path = `w${files.length}.bin`;
+      files.push({ path, data });
+      const { rawData: _, ...rest } = t;
+      return {
+        ...rest,
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [
+          { key: "location", value: path },
+          { key: "offset", value: "0" },
+          { key: "length", value: String(data.byteLength) },
+        ],
+      };
+    });
+    return { model: this.#encode(inputs, outputs, name, initializers), files };
+  }
+
+  #encode(
+    inputs: ValueInfo[],
+    outputs: ValueInfo[],
+    name: string,
+    initializers: onnxProto.onnx.ITensorProto[],
+  ): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: 9,
       opsetImport: [{ domain: "", version: OPSET }],
@@ -175,7 +220,7 @@ export class OnnxGraph {
       graph: {
         name,
         node: this.#nodes,
-        initializer: this.#initializers,
+        initializer: initializers,
         input: inputs.map(valueInfo),
         output: outputs.map(valueInfo),
       },
@@ -183,6 +228,9 @@ export class OnnxGraph {
     return onnx.ModelProto.encode(model).finish();
   }
 }
+
+/** Initializers at least this large go to external data (smaller ones stay inline). */
+const EXTERNAL_MIN_BYTES = 4096;
 
 function valueInfo(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
   return {

@@ -51,6 +51,11 @@ export type CachedStep = (
 export interface ExportedModel {
   /** The `.onnx` bytes. */
   bytes: Uint8Array;
+  /**
+   * With {@linkcode ExportOptions.externalData}, the weights as external files (views of the
+   * model's tensors), for onnxruntime's `externalData` session option; else empty.
+   */
+  externalData: { path: string; data: Uint8Array }[];
   /** The sequence length the trace ran at. */
   traceLength: number;
   /** Number of ONNX nodes after pruning. */
@@ -134,6 +139,12 @@ export interface ExportOptions {
    * compute only that row of the LM head.
    */
   lastPosition?: boolean;
+  /**
+   * Keep the large weights out of the `.onnx` bytes, as external data that shares the model's
+   * memory: onnxruntime then holds one copy of them instead of two (the 124M model needs about
+   * 1.5 GB less).
+   */
+  externalData?: boolean;
 }
 
 function logitsDims(config: GPT2Config, options: ExportOptions): (number | string)[] {
@@ -153,17 +164,22 @@ function trace(
   outputs: GraphIO[],
   run: () => Record<string, unknown>,
   what: string,
-  lastPosition: boolean,
+  options: ExportOptions,
 ): ExportedModel {
   const tracer = new Tracer(model, symbols);
   for (const i of inputs) tracer.bindInput(i.tensor, i.io.name, i.io.type);
   const result = withRecorder(tracer, run);
   for (const o of outputs) {
-    tracer.bindOutput(result[o.name], o.name, what, lastPosition && o.name === LOGITS);
+    tracer.bindOutput(result[o.name], o.name, what, !!options.lastPosition && o.name === LOGITS);
   }
   tracer.graph.prune(outputs.map((o) => o.name));
+  const ins = inputs.map((i) => i.io);
+  const encoded = options.externalData
+    ? tracer.graph.encodeWithExternalData(ins, outputs)
+    : { model: tracer.graph.encode(ins, outputs), files: [] };
   return {
-    bytes: tracer.graph.encode(inputs.map((i) => i.io), outputs),
+    bytes: encoded.model,
+    externalData: encoded.files,
     traceLength: symbols[0].value,
     nodes: tracer.graph.size,
   };
@@ -198,7 +214,7 @@ export function exportModel(
     [{ name: LOGITS, type: DType.FLOAT, dims: logitsDims(config, options) }],
     () => ({ [LOGITS]: model.forward(ids) }),
     "forward(ids)",
-    options.lastPosition ?? false,
+    options,
   );
 }
 
@@ -267,6 +283,6 @@ export function exportCachedModel(
       return out;
     },
     "the cached step",
-    options.lastPosition ?? false,
+    options,
   );
 }

@@ -53,6 +53,10 @@ export class Tracer implements OpRecorder {
   // tensors whose value depends on the inputs (the rest is folded into initializers)
   #dynamic = new Set<Tensor>();
   #usedSymbol = false;
+  // a 2-d parameter's transpose -> the parameter (GPT-2's tied head reads wteᵀ)
+  #transposeOf = new Map<Tensor, Tensor>();
+  // outputs computed row by row from a dynamic input: how to compute them for some rows only
+  #rowwise = new Map<string, (last: (v: string) => string, shape: number[]) => string>();
 
   /**
    * @param model the traced model: its parameters and buffers become named initializers
@@ -95,21 +99,38 @@ export class Tracer implements OpRecorder {
         `${what} returned a tensor that was not computed from its inputs by tensor ops`,
       );
     }
-    if (lastPosition) value = this.#lastPosition(value);
+    if (lastPosition) value = this.#lastPosition(value, t.shape);
     this.graph.node("Identity", [value], {}, name);
   }
 
   // Only the last position of `value` [B, T, N]. When it is a MatMul by a constant matrix (the
   // LM head), the rows are sliced before the product, which then computes one row, not T.
-  #lastPosition(value: string): string {
+  #lastPosition(value: string, shape: readonly number[]): string {
     const g = this.graph;
     const last = (v: string) =>
       g.node("Slice", [v, g.int64([-1]), g.int64([Number.MAX_SAFE_INTEGER]), g.int64([-2])]);
+    const rowwise = this.#rowwise.get(value);
+    if (rowwise) return rowwise(last, [...shape.slice(0, -2), 1, shape[shape.length - 1]]);
     const p = g.producerOf(value);
     if (p?.opType === "MatMul" && g.isInitializer(p.inputs[1])) {
       return g.node("MatMul", [last(p.inputs[0]), p.inputs[1]]);
     }
     return last(value);
+  }
+
+  // `a · Pᵀ` for a 2-d parameter P, as Gemm(transB) on P itself: no transposed copy of P (for
+  // GPT-2's tied head, 154 MB) is made, and the product can be recomputed for the last row.
+  #byTransposedParam(a: Tensor, param: Tensor, output: Tensor, out: string): void {
+    const g = this.graph;
+    const k = a.shape[a.ndim - 1];
+    const weight = this.#nameOf(param);
+    const product = (rows: string, shape: readonly number[], name?: string) => {
+      const flat = g.node("Reshape", [rows, g.int64([-1, k])]);
+      const y = g.node("Gemm", [flat, weight], { transB: 1 });
+      return g.node("Reshape", [y, this.#shape(shape, false)], {}, name);
+    };
+    product(this.#nameOf(a), output.shape, out);
+    this.#rowwise.set(out, (last, shape) => product(last(this.#nameOf(a)), shape));
   }
 
   /** @inheritdoc */
@@ -126,9 +147,16 @@ export class Tracer implements OpRecorder {
   /** @inheritdoc */
   record(op: string, inputs: readonly Tensor[], attrs: OpAttrs, output: Tensor): void {
     const g = this.graph;
-    const x = inputs.map((t) => this.#nameOf(t));
-    this.#usedSymbol = false;
     const out = `t${output.id}`;
+    this.#usedSymbol = false;
+    const transposed = op === "MatMul" ? this.#transposeOf.get(inputs[1]) : undefined;
+    if (transposed && this.#dynamic.has(inputs[0])) {
+      this.#byTransposedParam(inputs[0], transposed, output, out);
+      this.#dynamic.add(output);
+      this.#names.set(output, out);
+      return;
+    }
+    const x = inputs.map((t) => this.#nameOf(t));
     const emit = (opType: string, ins: string[], a = {}) => g.node(opType, ins, a, out);
     switch (op) {
       case "Neg":
@@ -243,9 +271,11 @@ export class Tracer implements OpRecorder {
       this.#dynamic.add(output);
       this.#names.set(output, out);
     } else {
-      // constant folding: the value does not depend on the input, so export it as computed
-      // (the node just emitted is pruned as unused)
-      this.#names.set(output, this.#constant(output));
+      // constant folding: the value does not depend on the inputs, so it is exported as
+      // computed, when something dynamic uses it (#nameOf); the node just emitted is pruned
+      if (op === "Transpose" && output.ndim === 2 && this.#params.has(inputs[0])) {
+        this.#transposeOf.set(output, inputs[0]);
+      }
     }
   }
 
