@@ -40,7 +40,7 @@ export async function generateOnBackend(
   // imported here so that only this probe loads onnxruntime-web
   const { createRunner } = await import("../lib/backends.ts");
   const { generate } = await import("../lib/generate.ts");
-  const runner = await createRunner(model, env.config, "auto", step);
+  const runner = await createRunner(model, env.config, { step });
   const ids: number[][] = [];
   for (const p of prompts) {
     const r = await generate(runner, p.ids, {

@@ -120,8 +120,8 @@ const BUGS: SeededBug[] = [
     name: "LayerNorm with the unbiased variance",
     stage: 5,
     replacements: [[
-      "const variance = centered.mul(centered).mean(-1, true);",
-      "const variance = centered.mul(centered).sum(-1, true).div(x.size(-1) - 1);",
+      "const variance = centered.pow(2).mean(-1, true);",
+      "const variance = centered.pow(2).sum(-1, true).div(x.size(-1) - 1);",
     ]],
     mentions: ["biased variance"],
   },

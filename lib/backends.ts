@@ -6,6 +6,7 @@
  *
  * @module
  */
+import "./wasm_location.ts"; // before onnxruntime-web
 import * as ort from "onnxruntime-web/webgpu";
 import type { GPT2Config } from "./config.ts";
 import {
@@ -21,6 +22,7 @@ import {
   LOGITS,
 } from "./export/trace.ts";
 import { Tensor } from "./tensor.ts";
+import { useWasmThreads } from "./wasm_threads.ts";
 
 /** A backend that runs a model. */
 export type Backend = "webgpu" | "wasm" | "cpu";
@@ -42,6 +44,8 @@ export interface Runner {
   notices: string[];
   /** Whether it decodes with a KV cache (stage 6), feeding only the new tokens. */
   cached: boolean;
+  /** The threads it computes on. */
+  threads: number;
   /**
    * The logits of the token after `ids`. With a cache, when `ids` extends the previous call's
    * sequence only the new tokens are run; otherwise the cache starts again from `ids`.
@@ -109,39 +113,56 @@ export async function chooseBackend(
   };
 }
 
+/** Options of {@linkcode createRunner}. */
+export interface RunnerOptions {
+  /** The backend, or `auto` (the default). */
+  backend?: Backend | "auto";
+  /** The model's cached step (stage 6), to decode with a KV cache. */
+  step?: CachedStep;
+  /**
+   * WASM threads (default 1). More need Deno's `--conditions onnxruntime-web-use-extern-wasm`
+   * (see `wasm_threads.ts`); onnxruntime-web takes the count of a process's first session.
+   */
+  threads?: number;
+}
+
 /**
  * Prepares a model on a backend. On `webgpu`/`wasm` the model is exported to ONNX first (with
- * its KV cache when `step` is given); a model that cannot be exported runs eagerly on the CPU
+ * its KV cache when a `step` is given); a model that cannot be exported runs eagerly on the CPU
  * instead, with a notice saying why.
  *
  * @param model the model, weights loaded
  * @param config its sizes
- * @param requested the backend, or `auto`
- * @param step the model's cached step (stage 6), to decode with a KV cache
+ * @param options the backend, the cached step, the WASM threads
  * @returns the runner
  * @throws {BackendError} when a forced backend cannot start
  */
 export async function createRunner(
   model: Forwardable,
   config: GPT2Config,
-  requested: Backend | "auto",
-  step?: CachedStep,
+  options: RunnerOptions = {},
 ): Promise<Runner> {
-  const { backend, notices } = await chooseBackend(requested);
+  const { step } = options;
+  const { backend, notices } = await chooseBackend(options.backend ?? "auto");
   if (backend === "cpu") return eagerRunner(model, notices, step);
   let exported: ExportedModel;
   try {
     // generation reads the last position only; the weights stay shared with the model
-    const options = { lastPosition: true, externalData: true };
+    const exportOptions = { lastPosition: true, externalData: true };
     exported = step
-      ? exportCachedModel(model, config, step, options)
-      : exportModel(model, config, options);
+      ? exportCachedModel(model, config, step, exportOptions)
+      : exportModel(model, config, exportOptions);
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     notices.push(`${e.message}\nFalling back to the eager CPU path.`);
     return eagerRunner(model, notices, step);
   }
-  ort.env.wasm.numThreads = 1;
+  let threads = 1;
+  if (backend === "wasm") {
+    const wasm = useWasmThreads(options.threads ?? 1);
+    if (wasm.notice) notices.push(wasm.notice);
+    threads = wasm.threads;
+  }
   ort.env.logLevel = "error";
   let session: ort.InferenceSession;
   try {
@@ -182,6 +203,7 @@ export async function createRunner(
     backend,
     notices,
     cached: step !== undefined,
+    threads,
     nextLogits: step
       ? withCache<OrtCache>((ids, past) => run(ids, past ?? emptyCache()))
       : async (ids) => (await run(ids, undefined)).logits,
@@ -222,6 +244,7 @@ function eagerRunner(model: Forwardable, notices: string[], step?: CachedStep): 
     backend: "cpu",
     notices,
     cached: step !== undefined,
+    threads: 1,
     nextLogits: step
       ? withCache<KVCache[]>((newIds, past) => {
         const { logits, present } = step(ids(newIds), past);

@@ -43,7 +43,7 @@ Deno.test("WASM, WebGPU and the eager CPU path give the reference greedy ids", a
   const prompt = [...refs["p0.input_ids"].data];
   const expected = [...refs["p0.generated_ids"].data].slice(0, 3);
   for (const backend of ["wasm", "webgpu", "cpu"] as const) {
-    const runner = await createRunner(model, config, backend);
+    const runner = await createRunner(model, config, { backend });
     assertEquals(runner.backend, backend);
     const { ids } = await generate(runner, prompt, { maxNewTokens: 3, nPositions: 128 });
     await runner.close();
@@ -59,7 +59,7 @@ Deno.test("a model that cannot be exported runs on the CPU instead, with the rea
       return this.wte.indexSelect(0, ids).matmul(this.wte.transpose(0, 1)).mul(n);
     }
   }
-  const runner = await createRunner(new ReadsNumbers(), config, "wasm");
+  const runner = await createRunner(new ReadsNumbers(), config, { backend: "wasm" });
   assertEquals(runner.backend, "cpu");
   assertStringIncludes(runner.notices.join("\n"), "backends_test.ts:");
   assertStringIncludes(runner.notices.join("\n"), "Falling back to the eager CPU path");
@@ -73,9 +73,9 @@ Deno.test("with a KV cache, WASM and the CPU give the reference ids and the same
     gpt2WithCache(model, ids, past, config);
   const prompt = [...refs["p3.input_ids"].data];
   const expected = [...refs["p3.generated_ids"].data];
-  const plain = await createRunner(model, config, "cpu");
+  const plain = await createRunner(model, config, { backend: "cpu" });
   for (const backend of ["wasm", "cpu"] as const) {
-    const runner = await createRunner(model, config, backend, step);
+    const runner = await createRunner(model, config, { backend, step });
     assertEquals([runner.backend, runner.cached], [backend, true]);
     const { ids } = await generate(runner, prompt, {
       maxNewTokens: expected.length,

@@ -46,7 +46,7 @@ export interface GenerateResult {
  * @returns the new ids and the timings
  * @example
  * ```ts ignore
- * const runner = await createRunner(model, config, "auto");
+ * const runner = await createRunner(model, config);
  * const { ids } = await generate(runner, [464, 3290], { maxNewTokens: 18, nPositions: 1024 });
  * ```
  */

@@ -42,7 +42,7 @@ export class LayerNorm extends nn.Module {
   forward(x: Tensor): Tensor {
     const mean = x.mean(-1, true); // (..., 1)
     const centered = x.sub(mean);
-    const variance = centered.mul(centered).mean(-1, true); // biased: divide by C, not C - 1
+    const variance = centered.pow(2).mean(-1, true); // biased: divide by C, not C - 1
     return centered.div(variance.add(this.eps).sqrt()).mul(this.weight).add(this.bias);
   }
 }

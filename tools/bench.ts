@@ -6,12 +6,13 @@
  *
  * ```
  * deno task bench [--model-dir DIR] [--prompt-tokens 32] [--decode 32] [--repeat 3]
- *   [--backends cpu,wasm[,webgpu]] [--recompute] [--no-torch]
+ *   [--threads 1] [--backends cpu,wasm[,webgpu]] [--recompute] [--no-torch]
  * ```
  *
  * Decoding uses the KV cache (stage 6's solution); `--recompute` also measures decoding by
  * recomputing the whole sequence every step (stage 5). Each figure is the median of
- * `--repeat` runs. WebGPU is measured when `navigator.gpu` has a hardware adapter (or when
+ * `--repeat` runs. `--threads` applies to WASM, PyTorch and the bandwidth measurement alike (the
+ * eager CPU path has one). WebGPU is measured when `navigator.gpu` has a hardware adapter (or when
  * listed explicitly). Without `--model-dir`, a GPT-2-small-sized model with seeded random
  * weights is written to `.cache/bench-gpt2-124m/` on first use. PyTorch and numpy
  * (`/usr/bin/python3`, see tools/README.md) are optional: without them their columns are
@@ -83,12 +84,13 @@ async function measureBackend(
   decode: number,
   repeat: number,
   recompute: boolean,
+  threads: number,
 ): Promise<BackendResult> {
   const config = model.config;
   const step = (ids: Tensor, past?: KV[]) => gpt2WithCache(model, ids, past, config);
   const prefills: number[] = [], decodes: number[] = [], recomputes: number[] = [];
   const t = performance.now();
-  const runner = await createRunner(model, config, backend, step);
+  const runner = await createRunner(model, config, { backend, step, threads });
   const setup = performance.now() - t;
   await runner.nextLogits(prompt.slice(0, 4)); // warm-up
   let ids: number[] = [];
@@ -103,7 +105,7 @@ async function measureBackend(
   }
   await runner.close();
   if (recompute) {
-    const plain = await createRunner(model, config, backend);
+    const plain = await createRunner(model, config, { backend, threads });
     for (let r = 0; r < repeat; r++) {
       const g = await generate(plain, prompt, {
         maxNewTokens: decode,
@@ -142,36 +144,39 @@ async function python(
   }
 }
 
-// Read bandwidth: numpy summing a 1 GiB float32 array (best of 3), else a JavaScript loop.
-async function readBandwidth(): Promise<{ gb_per_s: number; method: string }> {
+// Read bandwidth on `threads` threads: numpy reading 1 GiB (summed as int64 on one thread, a
+// float32 matrix-vector product through OpenBLAS on more), best of 3; else a JavaScript loop.
+async function readBandwidth(threads: number): Promise<{ gb_per_s: number; method: string }> {
+  const read = threads === 1
+    ? "a.view(np.int64).sum()"
+    : "a.reshape(-1, 8192) @ np.ones(8192, dtype=np.float32)";
   const r = await python([
     "-c",
+    `import os; os.environ["OPENBLAS_NUM_THREADS"] = "${threads}"\n` +
     "import numpy as np, time\n" +
     "a = np.ones(1 << 28, dtype=np.float32); best = 0\n" +
     "for _ in range(3):\n" +
-    "  t = time.perf_counter(); a.sum(); best = max(best, a.nbytes / (time.perf_counter() - t))\n" +
+    `  t = time.perf_counter(); ${read}; best = max(best, a.nbytes / (time.perf_counter() - t))\n` +
     "print(best / 1e9)",
   ]);
   if (r.ok) {
-    return { gb_per_s: round(Number(r.out)), method: "numpy sum of 1 GiB of float32, best of 3" };
+    return {
+      gb_per_s: round(Number(r.out)),
+      method: `numpy reading 1 GiB (${read}, ${threads} thread(s)), best of 3`,
+    };
   }
-  const a = new Float32Array(1 << 26);
-  a.fill(1);
+  const a = new BigInt64Array(1 << 25);
   let best = 0;
   for (let k = 0; k < 3; k++) {
     const t = performance.now();
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let i = 0; i < a.length; i += 4) {
-      s0 += a[i], s1 += a[i + 1], s2 += a[i + 2], s3 += a[i + 3];
-    }
-    best = Math.max(
-      best,
-      a.byteLength / ((performance.now() - t) / 1000) + 0 * (s0 + s1 + s2 + s3),
-    );
+    let s = 0n;
+    for (let i = 0; i < a.length; i++) s |= a[i];
+    best = Math.max(best, a.byteLength / ((performance.now() - t) / 1000) + Number(s));
   }
   return {
     gb_per_s: round(best / 1e9),
-    method: `JavaScript loop over 256 MiB (a lower bound; numpy not available: ${r.why})`,
+    method:
+      `JavaScript loop over 256 MiB on 1 thread (a lower bound; numpy not available: ${r.why})`,
   };
 }
 
@@ -185,22 +190,23 @@ async function main(argv: string[]): Promise<number> {
       repeat: { type: "string", default: "3" },
       backends: { type: "string" },
       recompute: { type: "boolean", default: false },
+      threads: { type: "string", default: "1" },
       "no-torch": { type: "boolean", default: false },
     },
   });
   const promptTokens = Number(v["prompt-tokens"]), decode = Number(v.decode);
-  const repeat = Number(v.repeat);
+  const repeat = Number(v.repeat), threads = Number(v.threads);
   const gpu = await probeGpu();
   const backends = (v.backends ?? (gpu.adapter === "hardware" ? "cpu,wasm,webgpu" : "cpu,wasm"))
     .split(",") as Backend[];
   const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
   if (
-    !whole(promptTokens, 1) || !whole(decode, 2) || !whole(repeat, 1) ||
+    !whole(promptTokens, 1) || !whole(decode, 2) || !whole(repeat, 1) || !whole(threads, 1) ||
     backends.some((b) => !["cpu", "wasm", "webgpu"].includes(b))
   ) {
     console.error(
       "Usage: deno task bench [--model-dir DIR] [--prompt-tokens N>=1] [--decode N>=2] " +
-        "[--repeat N>=1] [--backends cpu,wasm,webgpu] [--recompute] [--no-torch]",
+        "[--repeat N>=1] [--threads N>=1] [--backends cpu,wasm,webgpu] [--recompute] [--no-torch]",
     );
     return 2;
   }
@@ -220,15 +226,15 @@ async function main(argv: string[]): Promise<number> {
   const results: BackendResult[] = [];
   for (const b of backends) {
     log(`${b}: prefill ${promptTokens} tokens, decode ${decode} (KV cache), ${repeat} runs`);
-    results.push(await measureBackend(model, b, prompt, decode, repeat, v.recompute));
+    results.push(await measureBackend(model, b, prompt, decode, repeat, v.recompute, threads));
   }
   log("memory read bandwidth");
-  const bandwidth = await readBandwidth();
+  const bandwidth = await readBandwidth(threads);
   const perToken = bytesPerToken(`${dir}/model.safetensors`, config);
   const limit = bandwidth.gb_per_s * 1e9 / perToken;
   let torch: Record<string, unknown> = { skipped: "--no-torch" };
   if (!v["no-torch"]) {
-    log("PyTorch: the same model and prompt, 1 thread");
+    log(`PyTorch: the same model and prompt, ${threads} thread(s)`);
     const r = await python([
       kitPath("tools", "bench_torch.py"),
       "--model-dir",
@@ -239,6 +245,8 @@ async function main(argv: string[]): Promise<number> {
       String(decode),
       "--repeat",
       String(repeat),
+      "--threads",
+      String(threads),
       ...(v.recompute ? [] : ["--skip-recompute"]),
     ]);
     torch = r.ok
@@ -264,7 +272,7 @@ async function main(argv: string[]): Promise<number> {
       prompt_tokens: promptTokens,
       decode_tokens: decode,
       repeat,
-      threads: 1,
+      threads,
       memory: {
         read_gb_per_s: bandwidth.gb_per_s,
         method: bandwidth.method,

@@ -17,7 +17,26 @@ import statistics
 import sys
 import time
 
-import torch
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model-dir", required=True)
+    ap.add_argument("--prompt-ids", required=True, help="comma-separated token ids")
+    ap.add_argument("--decode", type=int, default=32, help="greedy tokens to generate")
+    ap.add_argument("--threads", type=int, default=1, help="BLAS threads")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is kept)")
+    ap.add_argument("--skip-recompute", action="store_true", help="only the KV-cache decode")
+    return ap.parse_args()
+
+
+ARGS = parse_args()
+# The thread count must be set before torch loads OpenBLAS, which otherwise uses every core
+# (so a "1 thread" run was really 2 here). torch's own intra-op threads stay at 1: on top of
+# BLAS threads they oversubscribe the cores (measured on 2 cores: 5x slower).
+os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)
+os.environ["OMP_NUM_THREADS"] = "1"
+
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference import conv1d, forward, gelu_new, layer_norm, read_safetensors  # noqa: E402
@@ -56,15 +75,8 @@ def timed(fn):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model-dir", required=True)
-    ap.add_argument("--prompt-ids", required=True, help="comma-separated token ids")
-    ap.add_argument("--decode", type=int, default=32, help="greedy tokens to generate")
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is kept)")
-    ap.add_argument("--skip-recompute", action="store_true", help="only the KV-cache decode")
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
+    args = ARGS
+    torch.set_num_threads(1)
     cfg = json.load(open(os.path.join(args.model_dir, "config.json")))
     sd, _ = read_safetensors(os.path.join(args.model_dir, "model.safetensors"))
     prompt = [int(s) for s in args.prompt_ids.split(",")]

@@ -36,6 +36,7 @@ Options:
   --model tiny|gpt2        the bundled tiny model or the real GPT-2 (default: gpt2 when set up)
   --weights FILE --config FILE
                            other weights
+  --threads N              WASM threads (default 1; 2 is faster on two cores)
   --no-cache               recompute the whole sequence at every step even when your KV
                            cache (stage 6) works, to compare the speed
   --json                   print one JSON document instead of streaming`;
@@ -70,6 +71,7 @@ const OPTIONS = {
   config: { type: "string" },
   json: { type: "boolean", default: false },
   "no-cache": { type: "boolean", default: false },
+  threads: { type: "string", default: "1" },
   help: { type: "boolean", default: false },
 } as const;
 
@@ -161,6 +163,7 @@ async function main(): Promise<number> {
   const topK = number(v["top-k"], "--top-k", (n) => Number.isInteger(n) && n > 0);
   const topP = number(v["top-p"], "--top-p", (n) => n > 0 && n <= 1);
   const seed = number(v.seed, "--seed", Number.isInteger)!;
+  const threads = number(v.threads, "--threads", (n) => Number.isInteger(n) && n >= 1)!;
   const files = selectModel(v, false);
   const config = loadConfig(files.configPath);
   const dir = v.solutions ? solutionsDir() : kitPath("exercises");
@@ -182,7 +185,11 @@ async function main(): Promise<number> {
   } else promptIds = codec.encode(v.prompt ?? "The dog");
   let runner;
   try {
-    runner = await createRunner(learner.model, config, backend, learner.step);
+    runner = await createRunner(learner.model, config, {
+      backend,
+      step: learner.step,
+      threads,
+    });
   } catch (e) {
     if (e instanceof BackendError) throw new Error(e.message);
     throw e;
@@ -216,6 +223,7 @@ async function main(): Promise<number> {
     console.log(JSON.stringify({
       backend: runner.backend,
       kv_cache: runner.cached,
+      threads: runner.threads,
       prompt_ids: result.promptIds,
       generated_ids: result.ids,
       text,
@@ -226,7 +234,8 @@ async function main(): Promise<number> {
   } else {
     console.log(text.slice(shown.length));
     console.log(
-      `\n[${runner.backend}${runner.cached ? ", KV cache" : ""}] prompt ` +
+      `\n[${runner.backend}${runner.threads > 1 ? ` ×${runner.threads} threads` : ""}` +
+        `${runner.cached ? ", KV cache" : ""}] prompt ` +
         `${result.promptIds.length} tokens, prefill ` +
         `${result.prefillMs.toFixed(0)} ms, ${result.ids.length} new tokens at ` +
         `${result.tokensPerSecond.toFixed(1)} tokens/s`,
