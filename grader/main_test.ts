@@ -1,16 +1,7 @@
 // gpt2-kit: reveals-solutions (grades solutions/ through `deno task check --solutions`)
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { kitPath } from "../lib/paths.ts";
-import { runTask } from "./tools/test_helpers.ts";
-
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "main_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { inTempDir, runTask } from "./tools/test_helpers.ts";
 
 Deno.test("a passing run exits 0, prints its points and writes nothing to stderr", async () => {
   const r = await runTask("check", ["3", "--solutions"]);

@@ -67,7 +67,7 @@ const BUGS: SeededBug[] = [
       "scaledDotProductAttention(q, k, v, mask)",
       "scaledDotProductAttention(q, k, v)",
     ]],
-    mentions: ["Future tokens leak", "causal mask"],
+    mentions: ["Later positions leak", "causal mask"],
   },
   {
     name: "mask applied after the softmax",
@@ -93,7 +93,7 @@ const BUGS: SeededBug[] = [
       "y.transpose(1, 2).contiguous().view(B, T, C)",
       "y.contiguous().view(B, T, C)",
     ]],
-    mentions: ["Future tokens leak", "heads", "merge"],
+    mentions: ["Later positions leak", "heads", "merge"],
   },
   {
     name: "exact GELU instead of the tanh approximation",

@@ -237,3 +237,37 @@ export function asTensor(t: TensorData): Tensor {
 export function dataOf(t: Tensor): TensorData {
   return { shape: [...t.shape], data: t.data };
 }
+
+/**
+ * A causality verdict: after the inputs from position `keep` on were changed, the learner's
+ * outputs at positions `0 .. keep - 1` must not have changed.
+ *
+ * @param changed the output `[1, T, N]` for the changed inputs
+ * @param base the output `[1, T, N]` for the original inputs
+ * @param keep how many leading positions were left unchanged
+ * @param tol the tolerance (tiny: the same computation, other later inputs)
+ * @param what the outputs, e.g. `"logits"`
+ * @param hint what lets later positions leak into earlier ones
+ * @returns the verdict
+ */
+export function causalVerdict(
+  changed: TensorData,
+  base: TensorData,
+  keep: number,
+  tol: Tolerance,
+  what: string,
+  hint: string,
+): Verdict {
+  const n = base.shape[base.shape.length - 1], t = base.shape[base.shape.length - 2];
+  const head = (d: TensorData) => ({ shape: [keep, n], data: d.data.subarray(0, keep * n) });
+  const v = closeVerdict(
+    head(changed),
+    head(base),
+    tol,
+    `${what} at positions 0..${keep - 1} after changing positions ${keep}..${t - 1}`,
+    hint,
+  );
+  return v.status === "pass"
+    ? { status: "pass", message: `changing later positions never changes earlier ${what}` }
+    : { ...v, message: `Later positions leak into earlier ${what}: ${v.message}` };
+}

@@ -8,36 +8,16 @@ import {
   softmax,
 } from "./functional.ts";
 import { Tensor, tensor } from "./tensor.ts";
-import { broadcastShapes, contiguousStrides } from "./shape.ts";
+import { broadcastShapes } from "./shape.ts";
 import { rand, randn, Rng } from "./random.ts";
 import { Conv1D, GELU, LayerNorm, Linear } from "./layers.ts";
 import { SafetensorsFile } from "./safetensors.ts";
 import { kitPath } from "./paths.ts";
+import { indices, reader } from "./test_helpers.ts";
 
 // ---- helpers ----------------------------------------------------------------------------------
 
 const rng = new Rng(99);
-
-/** Every index of `shape`, row-major. */
-function indices(shape: readonly number[]): number[][] {
-  let out: number[][] = [[]];
-  for (const n of shape) {
-    out = out.flatMap((idx) => Array.from({ length: n }, (_, i) => [...idx, i]));
-  }
-  return out;
-}
-
-/** Reads `t` at an index of a shape it broadcasts to (size-1 dims pinned to 0). */
-function reader(t: Tensor): (idx: readonly number[]) => number {
-  const data = t.data.slice(), strides = contiguousStrides(t.shape), nd = t.ndim;
-  return (idx) => {
-    let p = 0;
-    for (let k = 0; k < nd; k++) {
-      p += (t.shape[k] === 1 ? 0 : idx[idx.length - nd + k]) * strides[k];
-    }
-    return data[p];
-  };
-}
 
 /** The largest `|actual - expected|`, failing on any NaN in `actual` or length mismatch. */
 function maxAbsDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {

@@ -8,8 +8,9 @@ import {
   assertThrows,
 } from "@std/assert";
 import { type NestedArray, Tensor, tensor, TensorError } from "./tensor.ts";
-import { broadcastShapes, contiguousStrides, numelOf } from "./shape.ts";
+import { broadcastShapes, numelOf } from "./shape.ts";
 import { rand, Rng } from "./random.ts";
+import { indices, reader } from "./test_helpers.ts";
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -18,30 +19,6 @@ const rng = new Rng(2024);
 /** Uniform random values in `[low, high)`. */
 function random(shape: number[], low = -2, high = 2): Tensor {
   return rand(shape, { low, high, rng });
-}
-
-/** Every index of `shape`, row-major. */
-function indices(shape: readonly number[]): number[][] {
-  let out: number[][] = [[]];
-  for (const n of shape) {
-    out = out.flatMap((idx) => Array.from({ length: n }, (_, i) => [...idx, i]));
-  }
-  return out;
-}
-
-/**
- * Reads `t` at an index of a shape it broadcasts to (aligned from the right, size-1 dims
- * pinned to 0), from a row-major copy: the slow, obviously right way.
- */
-function reader(t: Tensor): (idx: readonly number[]) => number {
-  const data = t.data.slice(), strides = contiguousStrides(t.shape), nd = t.ndim;
-  return (idx) => {
-    let p = 0;
-    for (let k = 0; k < nd; k++) {
-      p += (t.shape[k] === 1 ? 0 : idx[idx.length - nd + k]) * strides[k];
-    }
-    return data[p];
-  };
 }
 
 /** Asserts equal values with `Object.is` (NaN equals NaN, -0 differs from 0). */

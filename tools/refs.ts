@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256File } from "../grader/tools/files.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
 import { ConfigError, type GPT2Config, loadConfig } from "../lib/config.ts";
 import { LoadStateDictError } from "../lib/module.ts";
@@ -126,27 +126,6 @@ export function defaultPrompts(): Prompt[] {
     );
   }
   return (prompts as Prompt[]).map(({ text, ids }) => ({ text, ids }));
-}
-
-/**
- * The SHA-256 of a file, read in chunks (a 548 MB checkpoint never sits in memory twice).
- *
- * @param path the file
- * @returns the digest, lowercase hex
- * @example
- * ```ts
- * import { sha256File } from "./refs.ts";
- * sha256File("data/tiny/config.json").length; // 64
- * ```
- */
-export function sha256File(path: string): string {
-  using file = Deno.openSync(path);
-  const hash = createHash("sha256");
-  const chunk = new Uint8Array(1 << 22);
-  for (let n = file.readSync(chunk); n !== null; n = file.readSync(chunk)) {
-    hash.update(chunk.subarray(0, n));
-  }
-  return hash.digest("hex");
 }
 
 /**
@@ -346,7 +325,6 @@ function serveWorker(): void {
 async function computePrompts(
   options: Omit<RefsOptions, "outPath">,
   onPrompt: (k: number, generated: number[]) => void,
-  meanwhile: () => void,
 ): Promise<PromptReferences[]> {
   const { weightsPath, configPath, prompts, maxNewTokens } = options;
   const jobs = options.jobs ?? navigator.hardwareConcurrency ?? 1;
@@ -387,7 +365,6 @@ async function computePrompts(
         next(worker);
       }
     });
-    meanwhile();
     await done;
   } finally {
     for (const worker of workers) worker.terminate();
@@ -440,10 +417,8 @@ export async function computeReferences(
   const { weightsPath, configPath, prompts, maxNewTokens } = options;
   checkPrompts(prompts, loadConfig(configPath));
   SafetensorsFile.open(weightsPath).close(); // a missing or corrupt file fails here, at once
-  let sha256 = "";
-  const computed = await computePrompts(options, onPrompt, () => {
-    sha256 = sha256File(weightsPath); // while the workers compute
-  });
+  const sha256 = sha256File(weightsPath); // read while the workers compute
+  const computed = await computePrompts(options, onPrompt);
   const tensors: ReferenceContents["tensors"] = {};
   prompts.forEach(({ ids }, k) => {
     tensors[`p${k}.input_ids`] = { dtype: "I64", shape: [ids.length], data: ids };
@@ -460,7 +435,7 @@ export async function computeReferences(
     config: JSON.stringify(JSON.parse(Deno.readTextFileSync(configPath))),
     prompts: JSON.stringify(prompts),
     max_new_tokens: String(maxNewTokens),
-    weights_sha256: sha256,
+    weights_sha256: await sha256,
     deno: Deno.version.deno,
   };
   return { tensors, metadata };

@@ -20,6 +20,7 @@ import { KIT_ROOT } from "../lib/paths.ts";
 import { absolute } from "../grader/context.ts";
 import { parseCommandLine, runTool, UsageError } from "../grader/tools/cli.ts";
 import { writeFileAtomic } from "../grader/tools/files.ts";
+import { sha256File } from "../grader/tools/files.ts";
 
 const USAGE = `Usage: deno task verify [DIR] [--update]
 
@@ -53,11 +54,6 @@ export const INTEGRITY_SCOPE: readonly string[] = [
 /** sha256 (hex) by path relative to the kit's root, sorted by path. */
 export type Hashes = Record<string, string>;
 
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 async function walk(root: string, rel: string, out: Hashes): Promise<void> {
   let info;
   try {
@@ -73,7 +69,7 @@ async function walk(root: string, rel: string, out: Hashes): Promise<void> {
       await walk(root, `${rel}/${entry.name}`, out);
     }
   } else if (rel !== INTEGRITY_FILE) {
-    out[rel] = await sha256(await Deno.readFile(`${root}/${rel}`));
+    out[rel] = await sha256File(`${root}/${rel}`);
   }
 }
 

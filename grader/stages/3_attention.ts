@@ -17,6 +17,7 @@ import {
   allOf,
   asTensor,
   batched,
+  causalVerdict,
   closeVerdict,
   dataOf,
   diagnosedCloseVerdict,
@@ -328,27 +329,18 @@ export const stage: Stage = {
         const t = long.ids.length;
         if (t < 2) return { status: "pass", message: "(prompts too short to test)" };
         const split = Math.min(CAUSAL_SPLIT, t - 1);
-        const base = forwardResult(o, `attn:p${long.index}`).out;
-        const changed = forwardResult(o, "attn:causal").out;
-        const c = base.shape.at(-1)!;
-        const head = (d: TensorData) => ({
-          shape: [split, c],
-          data: d.data.subarray(0, split * c),
-        });
-        const v = closeVerdict(
-          head(changed),
-          head(base),
+        return causalVerdict(
+          forwardResult(o, "attn:causal").out,
+          forwardResult(o, `attn:p${long.index}`).out,
+          split,
           { atol: 1e-6, rtol: 1e-5 },
-          `outputs at positions 0..${split - 1} after changing positions ${split}..${t - 1}`,
+          "outputs",
           "Position i must not see positions after i. Two usual causes: the scores are not " +
             "masked with the causal mask (this.bias[:, :, :T, :T]) before the softmax, or the " +
             "heads are merged back in another order than they were split — (B, nh, T, hs) must " +
             "go back through transpose(1, 2) before the view to (B, T, C), else a row mixes " +
             "several positions.",
         );
-        return v.status === "pass"
-          ? { status: "pass", message: "changing future tokens never changes earlier outputs" }
-          : { ...v, message: `Future tokens leak into earlier outputs: ${v.message}` };
       },
     },
     {

@@ -28,6 +28,7 @@ import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage
 import {
   asTensor,
   batched,
+  causalVerdict,
   closeVerdict,
   dataOf,
   diagnosedCloseVerdict,
@@ -691,22 +692,16 @@ export const stage: Stage = {
         const t = long.ids.length;
         if (t < 2) return { status: "pass", message: "(prompts too short to test)" };
         const keep = causalKeep(t);
-        const base = logitsOf(o, `logits:p${long.index}`, ctx);
-        const changed = logitsOf(o, "causal", ctx);
-        const v = ctx.config.vocab_size;
-        const head = (d: TensorData) => ({ shape: [keep, v], data: d.data.subarray(0, keep * v) });
-        const verdict = closeVerdict(
-          head(changed),
-          head(base),
+        return causalVerdict(
+          logitsOf(o, "causal", ctx),
+          logitsOf(o, `logits:p${long.index}`, ctx),
+          keep,
           CAUSAL_TOL,
-          `logits at positions 0..${keep - 1} after changing the tokens at ${keep}..${t - 1}`,
+          "logits",
           "Position t may only depend on tokens 0..t. Does every block use your causal " +
             "attention (stage 3), and does every LayerNorm normalise over the last dimension " +
             "(C) only, never across positions?",
         );
-        return verdict.status === "pass"
-          ? { status: "pass", message: "changing later tokens never changes earlier logits" }
-          : { ...verdict, message: `Later tokens leak into earlier logits: ${verdict.message}` };
       },
     },
     {

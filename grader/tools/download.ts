@@ -27,7 +27,7 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { writeFileAtomic } from "./files.ts";
+import { sha256File, writeFileAtomic } from "./files.ts";
 
 /** A file to download, and what it must be. */
 export interface ExpectedFile {
@@ -272,13 +272,6 @@ export async function freeDiskBytes(dir: string): Promise<number | undefined> {
   }
 }
 
-/** The SHA-256 of a file, read in chunks, as lowercase hex. */
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await hashInto(hash, path);
-  return hash.digest("hex");
-}
-
 async function hashInto(hash: Hash, path: string): Promise<void> {
   using file = await Deno.open(path, { read: true });
   for await (const chunk of file.readable) hash.update(chunk);
@@ -451,7 +444,7 @@ async function inPlace(
   if (file.size > 10_000_000) {
     reporter.note(`Verifying ${shown(path)} (${formatBytes(file.size)})…`);
   }
-  const digest = await sha256OfFile(path);
+  const digest = await sha256File(path);
   if (digest === file.sha256) return "read";
   reporter.note(
     `${shown(path)} is not the expected file (SHA-256 ${digest}, expected ${file.sha256}): ` +

@@ -22,6 +22,7 @@ import {
   VERIFIED_FILE,
 } from "./download.ts";
 import { exists } from "./files.ts";
+import { names } from "./test_helpers.ts";
 
 const REPO = "someone/model";
 const REVISION = "0123456789abcdef0123456789abcdef01234567";
@@ -155,12 +156,6 @@ async function withHub(
     await hub.close();
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-async function names(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(dir)) out.push(e.name);
-  return out.sort();
 }
 
 /** Every file of the table is in `dir`, byte for byte, and nothing half-done is left. */

@@ -1,10 +1,12 @@
 /**
- * Writing files so that a reader never sees half of one: the text goes to a temporary file
- * beside the target, is flushed to disk, then renamed over the target in one step. If anything
- * fails, the target is left as it was and the temporary file is removed.
+ * Files the tools share: writing so that a reader never sees half of one (the text goes to a
+ * temporary file beside the target, is flushed to disk, then renamed over the target in one
+ * step; if anything fails, the target is left as it was and the temporary file is removed),
+ * checking whether one exists, and hashing one without holding it in memory.
  *
  * @module
  */
+import { createHash } from "node:crypto";
 
 /**
  * Writes a file atomically (temporary file in the same directory, then rename).
@@ -52,4 +54,22 @@ export async function exists(path: string): Promise<boolean> {
     if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
+}
+
+/**
+ * The SHA-256 of a file, read in chunks (a 548 MB checkpoint never sits in memory at once).
+ *
+ * @param path the file
+ * @returns the digest, lowercase hex
+ * @example
+ * ```ts
+ * import { sha256File } from "./files.ts";
+ * (await sha256File("data/tiny/config.json")).length; // 64
+ * ```
+ */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path, { read: true });
+  for await (const chunk of file.readable) hash.update(chunk);
+  return hash.digest("hex");
 }

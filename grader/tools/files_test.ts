@@ -1,20 +1,6 @@
 import { assertEquals, assertRejects } from "@std/assert";
 import { exists, writeFileAtomic } from "./files.ts";
-
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "files_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function names(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(dir)) out.push(e.name);
-  return out.sort();
-}
+import { inTempDir, names } from "./test_helpers.ts";
 
 Deno.test("writeFileAtomic() creates and replaces a file (text or bytes), leaving no temporary file", async () => {
   await inTempDir(async (dir) => {

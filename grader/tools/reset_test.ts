@@ -3,7 +3,7 @@ import type { Stage } from "../stage.ts";
 import { STAGES } from "../stages/mod.ts";
 import { deeperImports, gradeDir } from "../test_support.ts";
 import { backupName, loadPristine, type Pristine, type ResetOptions, resetStage } from "./reset.ts";
-import { inCacheDir, runTask } from "./test_helpers.ts";
+import { inCacheDir, inTempDir, names, runTask } from "./test_helpers.ts";
 
 const STAGE = {
   number: 3,
@@ -14,21 +14,6 @@ const STAGE = {
 const STUB = "// the original stub\n";
 const MINE = "// my work, with ✓ and bytes kept exactly\n";
 const NOW = new Date(2025, 0, 31, 9, 45, 7);
-
-async function inDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "reset_test_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function names(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(dir)) out.push(e.name);
-  return out.sort();
-}
 
 function options(dir: string, extra: Partial<ResetOptions> = {}): ResetOptions {
   return {
@@ -52,7 +37,7 @@ Deno.test("backupName() adds .bak- and a sortable local timestamp", () => {
 });
 
 Deno.test("resetStage() asks first, keeps the learner's file as a backup, then restores the stub", async () => {
-  await inDir(async (dir) => {
+  await inTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/3_attention.ts`, MINE);
     const asked: string[] = [];
     const { code, lines } = await resetStage(options(dir, {
@@ -74,7 +59,7 @@ Deno.test("resetStage() asks first, keeps the learner's file as a backup, then r
 });
 
 Deno.test("resetStage() changes nothing when the learner answers no", async () => {
-  await inDir(async (dir) => {
+  await inTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/3_attention.ts`, MINE);
     const { code, lines } = await resetStage(options(dir, { confirm: () => false }));
     assertEquals(code, 0);
@@ -85,7 +70,7 @@ Deno.test("resetStage() changes nothing when the learner answers no", async () =
 });
 
 Deno.test("resetStage() refuses without a terminal unless --yes is given", async () => {
-  await inDir(async (dir) => {
+  await inTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/3_attention.ts`, MINE);
     const refused = await resetStage(options(dir, {
       interactive: false,
@@ -109,7 +94,7 @@ Deno.test("resetStage() refuses without a terminal unless --yes is given", async
 });
 
 Deno.test("resetStage() never overwrites an earlier backup", async () => {
-  await inDir(async (dir) => {
+  await inTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/3_attention.ts`, MINE);
     await Deno.writeTextFile(`${dir}/3_attention.ts.bak-20250131-094507`, "older backup");
     await resetStage(options(dir, { yes: true }));
@@ -122,7 +107,7 @@ Deno.test("resetStage() never overwrites an earlier backup", async () => {
 });
 
 Deno.test("resetStage() does nothing to a file that is already the stub, and restores a missing one", async () => {
-  await inDir(async (dir) => {
+  await inTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/3_attention.ts`, STUB);
     const same = await resetStage(options(dir, { confirm: () => false }));
     assertStringIncludes(same.lines[0], "already the original stub");
@@ -135,7 +120,7 @@ Deno.test("resetStage() does nothing to a file that is already the stub, and res
 });
 
 Deno.test("resetStage() changes nothing when the snapshot has no stub for the stage", async () => {
-  await inDir(async (dir) => {
+  await inTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/3_attention.ts`, MINE);
     await assertRejects(
       () => resetStage(options(dir, { yes: true, pristine: {} })),
@@ -148,7 +133,7 @@ Deno.test("resetStage() changes nothing when the snapshot has no stub for the st
 });
 
 Deno.test("loadPristine() explains a missing or damaged snapshot", async () => {
-  await inDir(async (dir) => {
+  await inTempDir(async (dir) => {
     await assertRejects(() => loadPristine(`${dir}/none.json`), Error, "the file does not exist");
     for (const bad of ["{", "[]", '{"a.ts": 3}']) {
       await Deno.writeTextFile(`${dir}/p.json`, bad);

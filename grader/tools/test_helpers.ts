@@ -62,3 +62,30 @@ export async function inCacheDir<T>(fn: (dir: string) => Promise<T>): Promise<T>
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/**
+ * Runs `fn` with a fresh directory in the system's temporary directory, removed afterwards.
+ *
+ * @param fn what to do in it
+ * @returns what `fn` returns
+ */
+export async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "gpt2kit_test_" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * The names in a directory, sorted.
+ *
+ * @param dir the directory
+ * @returns its entries' names
+ */
+export async function names(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) out.push(e.name);
+  return out.sort();
+}

@@ -1,18 +1,10 @@
 import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import { elementwise, reduce, type StridedView } from "./strided.ts";
+import { indices } from "../test_helpers.ts";
 
 /** A deterministic buffer 0.5, 1.5, 2.5, ... of length `n`. */
 function ramp(n: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => i + 0.5);
-}
-
-/** Every index of `shape` in row-major order. */
-function indices(shape: readonly number[]): number[][] {
-  let out: number[][] = [[]];
-  for (const n of shape) {
-    out = out.flatMap((idx) => Array.from({ length: n }, (_, i) => [...idx, i]));
-  }
-  return out;
 }
 
 /** The element of `v` at multi-index `idx`, read the slow way. */
