@@ -63,8 +63,15 @@ export class Tracer implements OpRecorder {
    * @param symbols the sizes that depend on the inputs; the first is the sequence length
    */
   constructor(model: Module, readonly symbols: SizeSymbol[]) {
-    const all = [...model.namedParameters(), ...model.namedBuffers()];
-    for (const [key, t] of all) this.#params.set(t, key);
+    for (const [key, t] of model.namedParameters()) this.#params.set(t, key);
+    // Equal buffers (GPT-2's causal masks, one per block) become one initializer, so that
+    // onnxruntime can merge the identical work done on them in every block.
+    const buffers: [string, Tensor][] = [];
+    for (const [key, t] of model.namedBuffers()) {
+      const same = buffers.find(([, b]) => sameValues(b, t));
+      this.#params.set(t, same ? same[0] : key);
+      if (!same) buffers.push([key, t]);
+    }
     this.#symbols = new Map(symbols.map((s) => [s.value, s]));
   }
 
@@ -205,7 +212,7 @@ export class Tracer implements OpRecorder {
         break;
       }
       case "Reshape":
-        emit("Reshape", [x[0], this.#shape(attrs.shape as number[], true)]);
+        emit("Reshape", [x[0], this.#shape(attrs.shape as number[], true, inputs[0].shape)]);
         break;
       case "Transpose":
         emit("Transpose", x, { perm: attrs.perm as number[] });
@@ -332,10 +339,13 @@ export class Tracer implements OpRecorder {
   }
 
   // A shape as an int64 tensor: size symbols computed, and (when `infer`) one multiple of the
-  // sequence length as -1.
-  #shape(dims: readonly number[], infer: boolean): string {
+  // sequence length as -1; `from` is the shape of a reshape's input.
+  #shape(dims: readonly number[], infer: boolean, from?: readonly number[]): string {
     const T = this.symbols[0].value;
-    const parts: (number | string)[] = dims.map((d) => this.#symbol(d) ?? d);
+    // a reshape keeps a size it copies from its input as 0 (ONNX: "copy that dimension"), so
+    // the shape stays a constant instead of being computed from the inputs' shapes
+    const kept = (d: number, i: number) => from?.[i] === d && this.#symbols.has(d);
+    const parts: (number | string)[] = dims.map((d, i) => kept(d, i) ? 0 : this.#symbol(d) ?? d);
     if (infer) {
       const multiples = dims.map((
         d,
@@ -351,4 +361,12 @@ export class Tracer implements OpRecorder {
     const pieces = parts.map((p) => (typeof p === "string" ? p : this.graph.int64([p])));
     return this.graph.node("Concat", pieces, { axis: 0 });
   }
+}
+
+// Whether two tensors have the same shape and values.
+function sameValues(a: Tensor, b: Tensor): boolean {
+  if (a.shape.join() !== b.shape.join()) return false;
+  const x = Tensor.rowMajor(a), y = Tensor.rowMajor(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
