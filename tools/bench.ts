@@ -30,6 +30,7 @@ import { SafetensorsFile } from "../lib/safetensors.ts";
 import type { Tensor } from "../lib/tensor.ts";
 import { GPT2 } from "../solutions/5_gpt2.ts";
 import { gpt2WithCache, type KV } from "../solutions/6_kv_cache.ts";
+import { exists } from "../grader/tools/files.ts";
 import { writeRandomGpt2 } from "./random_gpt2.ts";
 
 const DEFAULT_DIR = kitPath(".cache", "bench-gpt2-124m");
@@ -59,10 +60,6 @@ function round(x: number, digits = 2): number {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 /** Bytes of weights decoding reads per token: everything but the mask buffers and wpe. */

@@ -31,7 +31,7 @@ import {
 } from "../lib/safetensors.ts";
 import { Tensor } from "../lib/tensor.ts";
 import { loadTokenizerFiles, TokenizerFilesError } from "../lib/tokenizer_files.ts";
-import { GPT2 as GPT2_FILES, TINY } from "../grader/context.ts";
+import { absolute, GPT2 as GPT2_FILES, TINY } from "../grader/context.ts";
 import { REFERENCE_FORMAT, ReferenceFileError } from "../grader/references.ts";
 import { parseCommandLine, runTool, UsageError } from "../grader/tools/cli.ts";
 import { Tokenizer } from "../solutions/1_tokenizer.ts";
@@ -439,10 +439,6 @@ export async function computeReferences(
     deno: Deno.version.deno,
   };
   return { tensors, metadata };
-}
-
-function absolute(path: string): string {
-  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
 }
 
 function parse(argv: string[]): RefsOptions | "help" {
