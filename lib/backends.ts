@@ -1,8 +1,8 @@
 /**
  * Where a model runs when it generates: `webgpu` or `wasm` (the model exported to ONNX and run
- * by onnxruntime-web), or `cpu` (the library's eager ops). `auto` picks WebGPU when
- * `navigator.gpu` offers a hardware adapter, else WASM; a software ("fallback") adapter is far
- * slower than WASM, so it is used only when forced.
+ * by onnxruntime-web), `native` (the same export run by onnxruntime-node, opt-in), or `cpu` (the
+ * library's eager ops). `auto` picks WebGPU when `navigator.gpu` offers a hardware adapter, else
+ * WASM; a software ("fallback") adapter is far slower than WASM, so it is used only when forced.
  *
  * @module
  */
@@ -21,11 +21,18 @@ import {
   type KVCache,
   LOGITS,
 } from "./export/trace.ts";
+import { loadNativeOrt, type OrtApi } from "./ort_native.ts";
 import { Tensor } from "./tensor.ts";
 import { useWasmThreads } from "./wasm_threads.ts";
 
+/** The backends, in the order the tools list them. */
+export const BACKENDS = ["webgpu", "wasm", "native", "cpu"] as const;
+
 /** A backend that runs a model. */
-export type Backend = "webgpu" | "wasm" | "cpu";
+export type Backend = typeof BACKENDS[number];
+
+/** The backends that run an exported ONNX graph. */
+export type OnnxBackend = Exclude<Backend, "cpu">;
 
 /** Raised when a forced backend cannot start; the message says why. */
 export class BackendError extends Error {
@@ -95,7 +102,7 @@ export async function chooseBackend(
   requested: Backend | "auto",
   probe: () => Promise<GpuProbe> = probeGpu,
 ): Promise<{ backend: Backend; notices: string[] }> {
-  if (requested === "cpu" || requested === "wasm") return { backend: requested, notices: [] };
+  if (requested !== "auto" && requested !== "webgpu") return { backend: requested, notices: [] };
   const gpu = await probe();
   if (requested === "auto") {
     return gpu.adapter === "hardware"
@@ -120,20 +127,77 @@ export interface RunnerOptions {
   /** The model's cached step (stage 6), to decode with a KV cache. */
   step?: CachedStep;
   /**
-   * WASM threads (default 1). More need Deno's `--conditions onnxruntime-web-use-extern-wasm`
-   * (see `wasm_threads.ts`); onnxruntime-web takes the count of a process's first session.
+   * Threads (default 1) for `wasm` and `native`. More WASM threads need Deno's
+   * `--conditions onnxruntime-web-use-extern-wasm` (see `wasm_threads.ts`); onnxruntime-web
+   * takes the count of a process's first session.
    */
   threads?: number;
 }
 
+/** An onnxruntime session ready to run, with the API that made it. */
+export interface OpenSession {
+  /** The onnxruntime API (web or node) whose tensors the session takes. */
+  api: OrtApi;
+  /** The session. */
+  session: ort.InferenceSession;
+  /** The threads it computes on. */
+  threads: number;
+  /** Notices for the user (fewer threads than asked for). */
+  notices: string[];
+}
+
 /**
- * Prepares a model on a backend. On `webgpu`/`wasm` the model is exported to ONNX first (with
- * its KV cache when a `step` is given); a model that cannot be exported runs eagerly on the CPU
- * instead, with a notice saying why.
+ * Starts onnxruntime on a backend with an exported graph.
+ *
+ * @param exported the graph (its weights may be external data on `wasm`/`webgpu` only)
+ * @param backend where to run it
+ * @param threads threads for `wasm` and `native`
+ * @returns the session
+ * @throws {BackendError} when the backend cannot start; the message says why
+ */
+export async function openSession(
+  exported: Pick<ExportedModel, "bytes" | "externalData">,
+  backend: OnnxBackend,
+  threads = 1,
+): Promise<OpenSession> {
+  const notices: string[] = [];
+  try {
+    if (backend === "native") {
+      const api = await loadNativeOrt();
+      const session = await api.InferenceSession.create(exported.bytes, {
+        executionProviders: ["cpu"],
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        logSeverityLevel: 3,
+      });
+      return { api, session, threads, notices };
+    }
+    if (backend === "wasm") {
+      const wasm = useWasmThreads(threads);
+      if (wasm.notice) notices.push(wasm.notice);
+      threads = wasm.threads;
+    } else threads = 1;
+    ort.env.logLevel = "error";
+    const session = await ort.InferenceSession.create(exported.bytes, {
+      executionProviders: [backend],
+      logSeverityLevel: 3,
+      externalData: exported.externalData,
+    });
+    return { api: ort, session, threads, notices };
+  } catch (e) {
+    const runtime = backend === "native" ? "onnxruntime-node" : `onnxruntime-web on ${backend}`;
+    throw new BackendError(`Cannot start ${runtime}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Prepares a model on a backend. On `webgpu`/`wasm`/`native` the model is exported to ONNX
+ * first (with its KV cache when a `step` is given); a model that cannot be exported runs
+ * eagerly on the CPU instead, with a notice saying why.
  *
  * @param model the model, weights loaded
  * @param config its sizes
- * @param options the backend, the cached step, the WASM threads
+ * @param options the backend, the cached step, the threads
  * @returns the runner
  * @throws {BackendError} when a forced backend cannot start
  */
@@ -147,8 +211,9 @@ export async function createRunner(
   if (backend === "cpu") return eagerRunner(model, notices, step);
   let exported: ExportedModel;
   try {
-    // generation reads the last position only; the weights stay shared with the model
-    const exportOptions = { lastPosition: true, externalData: true };
+    // generation reads the last position only; onnxruntime-web can take the weights as
+    // external data shared with the model, onnxruntime-node only inside the graph's bytes
+    const exportOptions = { lastPosition: true, externalData: backend !== "native" };
     exported = step
       ? exportCachedModel(model, config, step, exportOptions)
       : exportModel(model, config, exportOptions);
@@ -157,32 +222,18 @@ export async function createRunner(
     notices.push(`${e.message}\nFalling back to the eager CPU path.`);
     return eagerRunner(model, notices, step);
   }
-  let threads = 1;
-  if (backend === "wasm") {
-    const wasm = useWasmThreads(options.threads ?? 1);
-    if (wasm.notice) notices.push(wasm.notice);
-    threads = wasm.threads;
-  }
-  ort.env.logLevel = "error";
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(exported.bytes, {
-      executionProviders: [backend],
-      logSeverityLevel: 3,
-      externalData: exported.externalData,
-    });
-  } catch (e) {
-    throw new BackendError(`Cannot start onnxruntime-web on ${backend}: ${(e as Error).message}`);
-  }
+  const open = await openSession(exported, backend, options.threads ?? 1);
+  notices.push(...open.notices);
+  const { api, session } = open;
   const hs = config.n_embd / config.n_head;
   const emptyCache = () =>
     Array.from({ length: config.n_layer }, () => ({
-      k: new ort.Tensor("float32", new Float32Array(0), [1, config.n_head, 0, hs]),
-      v: new ort.Tensor("float32", new Float32Array(0), [1, config.n_head, 0, hs]),
+      k: new api.Tensor("float32", new Float32Array(0), [1, config.n_head, 0, hs]),
+      v: new api.Tensor("float32", new Float32Array(0), [1, config.n_head, 0, hs]),
     }));
   const run = async (ids: readonly number[], past: OrtCache | undefined) => {
     const feeds: Record<string, ort.Tensor> = {
-      [INPUT_IDS]: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
+      [INPUT_IDS]: new api.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
     };
     (past ?? []).forEach((kv, i) => {
       feeds[cacheNames(i).pastKey] = kv.k;
@@ -203,7 +254,7 @@ export async function createRunner(
     backend,
     notices,
     cached: step !== undefined,
-    threads,
+    threads: open.threads,
     nextLogits: step
       ? withCache<OrtCache>((ids, past) => run(ids, past ?? emptyCache()))
       : async (ids) => (await run(ids, undefined)).logits,

@@ -29,20 +29,21 @@ Deno.test("auto picks WebGPU only for a hardware adapter, else WASM with a notic
   assertEquals((await chooseBackend("auto", probe("none"))).backend, "wasm");
 });
 
-Deno.test("a forced webgpu without any adapter says why; forced wasm and cpu are kept", async () => {
+Deno.test("a forced webgpu without any adapter says why; forced others are kept", async () => {
   await assertRejects(() => chooseBackend("webgpu", probe("none")), BackendError, "none adapter");
   const slow = await chooseBackend("webgpu", probe("software"));
   assertEquals(slow.backend, "webgpu");
   assertStringIncludes(slow.notices[0], "slower than WASM");
   assertEquals((await chooseBackend("wasm", probe("none"))).backend, "wasm");
   assertEquals((await chooseBackend("cpu", probe("none"))).backend, "cpu");
+  assertEquals((await chooseBackend("native", probe("hardware"))).backend, "native");
 });
 
-Deno.test("WASM, WebGPU and the eager CPU path give the reference greedy ids", async () => {
+Deno.test("WASM, WebGPU, native and the eager CPU path give the reference greedy ids", async () => {
   const model = tinyModel();
   const prompt = [...refs["p0.input_ids"].data];
   const expected = [...refs["p0.generated_ids"].data].slice(0, 3);
-  for (const backend of ["wasm", "webgpu", "cpu"] as const) {
+  for (const backend of ["wasm", "webgpu", "native", "cpu"] as const) {
     const runner = await createRunner(model, config, { backend });
     assertEquals(runner.backend, backend);
     const { ids } = await generate(runner, prompt, { maxNewTokens: 3, nPositions: 128 });
@@ -66,7 +67,7 @@ Deno.test("a model that cannot be exported runs on the CPU instead, with the rea
   assertEquals((await runner.nextLogits([1, 2])).length, config.vocab_size);
 });
 
-Deno.test("with a KV cache, WASM and the CPU give the reference ids and the same logits", async () => {
+Deno.test("with a KV cache, WASM, native and the CPU give the reference ids and logits", async () => {
   const { gpt2WithCache } = await import("../solutions/6_kv_cache.ts");
   const model = tinyModel();
   const step = (ids: Tensor, past?: { k: Tensor; v: Tensor }[]) =>
@@ -74,9 +75,11 @@ Deno.test("with a KV cache, WASM and the CPU give the reference ids and the same
   const prompt = [...refs["p3.input_ids"].data];
   const expected = [...refs["p3.generated_ids"].data];
   const plain = await createRunner(model, config, { backend: "cpu" });
-  for (const backend of ["wasm", "cpu"] as const) {
-    const runner = await createRunner(model, config, { backend, step });
+  for (const backend of ["wasm", "native", "cpu"] as const) {
+    const runner = await createRunner(model, config, { backend, step, threads: 2 });
     assertEquals([runner.backend, runner.cached], [backend, true]);
+    // native takes the threads it is given; WASM keeps a process's first count (1 here)
+    assertEquals(runner.threads, backend === "native" ? 2 : 1, backend);
     const { ids } = await generate(runner, prompt, {
       maxNewTokens: expected.length,
       nPositions: 128,

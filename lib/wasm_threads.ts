@@ -44,14 +44,30 @@ function shimFileOrigin(): void {
   });
 }
 
+let first: { requested: number; result: WasmThreads } | undefined;
+
 /**
- * Sets the number of WASM threads for the process's onnxruntime-web sessions (call before the
- * first session is created).
+ * Sets the number of WASM threads for the process's onnxruntime-web sessions. The first call
+ * settles it (onnxruntime-web starts its threads once): a later call asking for another count
+ * gets the settled one, with a notice.
  *
  * @param requested the threads wanted (1: the portable default, nothing is changed)
- * @returns the threads that will be used and, when fewer, why
+ * @returns the threads that will be used and, when not those asked for, why
  */
 export function useWasmThreads(requested: number): WasmThreads {
+  requested = Math.max(1, requested);
+  first ??= { requested, result: startThreads(requested) };
+  const { threads } = first.result;
+  if (requested === first.requested) return first.result;
+  if (requested === threads) return { threads };
+  return {
+    threads,
+    notice: `onnxruntime-web already runs on ${threads} WASM thread(s) in this process (it ` +
+      `sets the count once); running on ${threads}.`,
+  };
+}
+
+function startThreads(requested: number): WasmThreads {
   ort.env.wasm.numThreads = 1;
   if (requested <= 1) return { threads: 1 };
   const entry = import.meta.resolve("onnxruntime-web/webgpu");

@@ -9,6 +9,10 @@ Deno.test("without the extern-wasm build, more WASM threads fall back to one and
   assertEquals(r.threads, 1);
   assertStringIncludes(r.notice ?? "", "--conditions onnxruntime-web-use-extern-wasm");
   assertEquals(useWasmThreads(1), { threads: 1 });
+  // the first call settled the count for the process: another one is not pretended
+  const later = useWasmThreads(3);
+  assertEquals(later.threads, 1);
+  assertStringIncludes(later.notice ?? "", "already runs on 1 WASM thread(s)");
 });
 
 Deno.test("with the extern-wasm build, two WASM threads give the reference tokens", async () => {

@@ -6,13 +6,16 @@
  *
  * ```
  * deno task bench [--model-dir DIR] [--prompt-tokens 32] [--decode 32] [--repeat 3]
- *   [--threads 1] [--backends cpu,wasm[,webgpu]] [--recompute] [--no-torch]
+ *   [--threads 1] [--backends cpu,wasm,native[,webgpu]] [--recompute] [--no-torch]
  * ```
+ *
+ * Each ONNX backend also times a graph of only the weight products of one decoded token
+ * (`matmul_ceiling.ts`): the most its matrix-vector kernel allows, beside the bandwidth limit.
  *
  * Decoding uses the KV cache (stage 6's solution); `--recompute` also measures decoding by
  * recomputing the whole sequence every step (stage 5). Each figure is the median of
- * `--repeat` runs. `--threads` applies to WASM, PyTorch and the bandwidth measurement alike (the
- * eager CPU path has one). WebGPU is measured when `navigator.gpu` has a hardware adapter (or when
+ * `--repeat` runs. `--threads` applies to WASM, native, PyTorch and the bandwidth measurement
+ * alike (the eager CPU path has one). `native` (onnxruntime-node) is measured when it loads. WebGPU is measured when `navigator.gpu` has a hardware adapter (or when
  * listed explicitly). Without `--model-dir`, a GPT-2-small-sized model with seeded random
  * weights is written to `.cache/bench-gpt2-124m/` on first use. PyTorch and numpy
  * (`/usr/bin/python3`, see tools/README.md) are optional: without them their columns are
@@ -21,7 +24,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type Backend, createRunner, probeGpu } from "../lib/backends.ts";
+import { type Backend, BackendError, BACKENDS, createRunner, probeGpu } from "../lib/backends.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
 import { GPT2_SMALL, type GPT2Config, loadConfig } from "../lib/config.ts";
 import { generate } from "../lib/generate.ts";
@@ -31,6 +34,7 @@ import type { Tensor } from "../lib/tensor.ts";
 import { GPT2 } from "../solutions/5_gpt2.ts";
 import { gpt2WithCache, type KV } from "../solutions/6_kv_cache.ts";
 import { exists } from "../grader/tools/files.ts";
+import { matmulCeiling } from "./matmul_ceiling.ts";
 import { writeRandomGpt2 } from "./random_gpt2.ts";
 
 const DEFAULT_DIR = kitPath(".cache", "bench-gpt2-124m");
@@ -44,6 +48,8 @@ interface BackendResult {
   prefill_tokens_per_s: number;
   decode_tokens_per_s: number;
   decode_recompute_tokens_per_s?: number;
+  /** Decode speed of the weight products alone on this backend (ONNX backends). */
+  matmul_only_tokens_per_s?: number;
   generated_ids: number[];
   notices: string[];
 }
@@ -112,6 +118,9 @@ async function measureBackend(
     }
     await plain.close();
   }
+  const ceiling = runner.backend === "cpu"
+    ? undefined
+    : await matmulCeiling(model.stateDict(), config, runner.backend, threads);
   const prefill = median(prefills);
   return {
     backend: runner.backend,
@@ -120,6 +129,7 @@ async function measureBackend(
     prefill_tokens_per_s: round(prompt.length / (prefill / 1000)),
     decode_tokens_per_s: round(median(decodes)),
     ...(recompute ? { decode_recompute_tokens_per_s: round(median(recomputes)) } : {}),
+    ...(ceiling ? { matmul_only_tokens_per_s: ceiling.tokens_per_s } : {}),
     generated_ids: ids,
     notices: runner.notices,
   };
@@ -194,16 +204,17 @@ async function main(argv: string[]): Promise<number> {
   const promptTokens = Number(v["prompt-tokens"]), decode = Number(v.decode);
   const repeat = Number(v.repeat), threads = Number(v.threads);
   const gpu = await probeGpu();
-  const backends = (v.backends ?? (gpu.adapter === "hardware" ? "cpu,wasm,webgpu" : "cpu,wasm"))
+  const backends = (v.backends ?? `cpu,wasm,native${gpu.adapter === "hardware" ? ",webgpu" : ""}`)
     .split(",") as Backend[];
   const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
   if (
     !whole(promptTokens, 1) || !whole(decode, 2) || !whole(repeat, 1) || !whole(threads, 1) ||
-    backends.some((b) => !["cpu", "wasm", "webgpu"].includes(b))
+    backends.some((b) => !BACKENDS.includes(b))
   ) {
     console.error(
       "Usage: deno task bench [--model-dir DIR] [--prompt-tokens N>=1] [--decode N>=2] " +
-        "[--repeat N>=1] [--threads N>=1] [--backends cpu,wasm,webgpu] [--recompute] [--no-torch]",
+        `[--repeat N>=1] [--threads N>=1] [--backends ${BACKENDS.join(",")}] [--recompute] ` +
+        "[--no-torch]",
     );
     return 2;
   }
@@ -221,9 +232,17 @@ async function main(argv: string[]): Promise<number> {
     (_, i) => (i * 1009 + 17) % config.vocab_size,
   );
   const results: BackendResult[] = [];
+  const skipped: { backend: Backend; why: string }[] = [];
   for (const b of backends) {
     log(`${b}: prefill ${promptTokens} tokens, decode ${decode} (KV cache), ${repeat} runs`);
-    results.push(await measureBackend(model, b, prompt, decode, repeat, v.recompute, threads));
+    try {
+      results.push(await measureBackend(model, b, prompt, decode, repeat, v.recompute, threads));
+    } catch (e) {
+      // a backend named on the command line must run; a default one may be missing here
+      if (!(e instanceof BackendError) || v.backends) throw e;
+      log(`${b} skipped: ${e.message}`);
+      skipped.push({ backend: b, why: e.message });
+    }
   }
   log("memory read bandwidth");
   const bandwidth = await readBandwidth(threads);
@@ -279,8 +298,15 @@ async function main(argv: string[]): Promise<number> {
       results: results.map(({ generated_ids: _, ...r }) => ({
         ...r,
         decode_share_of_bandwidth_limit: round(r.decode_tokens_per_s / limit),
+        ...(r.matmul_only_tokens_per_s
+          ? {
+            matmul_only_share_of_bandwidth_limit: round(r.matmul_only_tokens_per_s / limit),
+            decode_share_of_matmul_only: round(r.decode_tokens_per_s / r.matmul_only_tokens_per_s),
+          }
+          : {}),
         ...vsTorch(r),
       })),
+      ...(skipped.length ? { skipped } : {}),
       generated_ids: ids.join(","),
       backends_agree: results.every((r) => r.generated_ids.join(",") === ids.join(",")),
       torch: tokens ? { ...torch, kv_cache: { tokens_per_s: tokens.tokens_per_s } } : torch,

@@ -5,7 +5,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { type Backend, BackendError, createRunner } from "../../lib/backends.ts";
+import { type Backend, BackendError, BACKENDS, createRunner } from "../../lib/backends.ts";
 import { loadStateDict } from "../../lib/checkpoint.ts";
 import { type GPT2Config, loadConfig } from "../../lib/config.ts";
 import type { CachedStep, Forwardable } from "../../lib/export/trace.ts";
@@ -30,13 +30,14 @@ Options:
   --temperature T          sample instead, with this temperature (> 0)
   --top-k K --top-p P      keep the K most likely tokens / the top P of the probability
   --seed S                 seed of the sampler (default 0): the same seed repeats a run
-  --backend auto|webgpu|wasm|cpu
-                           where to run (default auto: WebGPU on a real GPU, else WASM)
+  --backend auto|webgpu|wasm|native|cpu
+                           where to run (default auto: WebGPU on a real GPU, else WASM;
+                           native is onnxruntime-node, faster to prefill, opt-in)
   --solutions              use the reference solutions instead of exercises/
   --model tiny|gpt2        the bundled tiny model or the real GPT-2 (default: gpt2 when set up)
   --weights FILE --config FILE
                            other weights
-  --threads N              WASM threads (default 1; 2 is faster on two cores)
+  --threads N              WASM or native threads (default 1; 2 is faster on two cores)
   --no-cache               recompute the whole sequence at every step even when your KV
                            cache (stage 6) works, to compare the speed
   --json                   print one JSON document instead of streaming`;
@@ -151,8 +152,8 @@ async function main(): Promise<number> {
     v["top-p"] !== undefined;
   if (v.greedy && sampling) throw new UsageError("--greedy cannot go with sampling options.");
   const backend = v.backend as Backend | "auto";
-  if (!["auto", "webgpu", "wasm", "cpu"].includes(backend)) {
-    throw new UsageError(`Unknown --backend "${v.backend}": use auto, webgpu, wasm or cpu.`);
+  if (backend !== "auto" && !BACKENDS.includes(backend)) {
+    throw new UsageError(`Unknown --backend "${v.backend}": use auto, ${BACKENDS.join(", ")}.`);
   }
   const maxNewTokens = number(
     v["max-new-tokens"],
