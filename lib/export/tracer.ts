@@ -164,6 +164,12 @@ export class Tracer implements OpRecorder {
       return;
     }
     const x = inputs.map((t) => this.#nameOf(t));
+    if (op === "Identity" && this.#dynamic.has(inputs[0])) {
+      // a copy (`contiguous()`) changes no value: the output is the input's graph value
+      this.#dynamic.add(output);
+      this.#names.set(output, x[0]);
+      return;
+    }
     const emit = (opType: string, ins: string[], a = {}) => g.node(opType, ins, a, out);
     switch (op) {
       case "Neg":
@@ -174,7 +180,7 @@ export class Tracer implements OpRecorder {
       case "Abs":
       case "Reciprocal":
       case "Erf":
-      case "Identity":
+      case "Identity": // of a constant: folded
       case "Add":
       case "Sub":
       case "Mul":
