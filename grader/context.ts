@@ -120,6 +120,15 @@ export function selectModel(choice: ModelChoice, withRefs: boolean): ModelFiles 
 }
 
 /**
+ * Whether this copy of the kit has the reference solutions (a student template has not).
+ *
+ * @returns true when `solutions/` is there
+ */
+export function hasSolutions(): boolean {
+  return exists(kitPath("solutions"));
+}
+
+/**
  * The reference solutions' directory.
  *
  * @returns `solutions/` of the kit
@@ -127,7 +136,7 @@ export function selectModel(choice: ModelChoice, withRefs: boolean): ModelFiles 
  */
 export function solutionsDir(): string {
   const dir = kitPath("solutions");
-  if (!exists(dir)) {
+  if (!hasSolutions()) {
     throw new UsageError(
       "The solutions are not part of this copy of the kit (it is a student template): grade " +
         "your own files in exercises/ instead.",

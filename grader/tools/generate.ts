@@ -15,7 +15,7 @@ import { Rng } from "../../lib/random.ts";
 import { Tensor } from "../../lib/tensor.ts";
 import { NotImplementedError } from "../../lib/todo.ts";
 import { loadTokenizerFiles } from "../../lib/tokenizer_files.ts";
-import { selectModel, solutionsDir } from "../context.ts";
+import { hasSolutions, selectModel, solutionsDir } from "../context.ts";
 import { parseCommandLine, runTool, UsageError } from "./cli.ts";
 
 const USAGE = `Usage: deno task generate [options]
@@ -100,7 +100,8 @@ async function learnerModules(
     if (e instanceof NotImplementedError) {
       throw new Error(
         `Your GPT-2 is not finished yet (${e.what}): complete stage 5 first ` +
-          "(`deno task check 5`), or try `deno task generate --solutions`.",
+          "(`deno task check 5`)" +
+          (hasSolutions() ? ", or try `deno task generate --solutions`." : "."),
       );
     }
     throw e;

@@ -8,11 +8,13 @@
  * ```
  *
  * When every hint is shown, it points to the solution only if the stage already passes (as
- * rustlings does); otherwise to `deno task check N --verbose`.
+ * rustlings does) and the kit has its solutions (a student template has not); otherwise to
+ * `deno task check N --verbose`, or to the next stage.
  *
  * @module
  */
 import { kitPath } from "../../lib/paths.ts";
+import { hasSolutions } from "../context.ts";
 import type { Styles } from "../report/pretty.ts";
 import { relative } from "../run_stage.ts";
 import type { Stage } from "../stage.ts";
@@ -96,9 +98,16 @@ export function revealedAfter(revealed: number, total: number, action: HintActio
  * @param shown how many hints to show (at least 1)
  * @param passes whether the learner's stage passes (only asked for when every hint is shown)
  * @param s styles
+ * @param solutions whether the kit has `solutions/` to compare with
  * @returns the lines
  */
-export function hintLines(stage: Stage, shown: number, passes: boolean, s: Styles): string[] {
+export function hintLines(
+  stage: Stage,
+  shown: number,
+  passes: boolean,
+  s: Styles,
+  solutions: boolean,
+): string[] {
   const total = stage.hints.length;
   const lines = [
     s.bold(`Stage ${stage.number} · ${stage.name}`) + s.dim(` — hint ${shown} of ${total}`),
@@ -110,8 +119,10 @@ export function hintLines(stage: Stage, shown: number, passes: boolean, s: Style
     lines.push(`Run \`deno task hint ${stage.number}\` again for the next hint.`);
   } else if (passes) {
     lines.push(
-      `That was the last hint, and your stage passes: compare your code with ` +
-        `solutions/${stage.file} to see another way to write it.`,
+      "That was the last hint, and your stage passes: " +
+        (solutions
+          ? `compare your code with solutions/${stage.file} to see another way to write it.`
+          : "`deno task progress` shows what comes next."),
     );
   } else {
     lines.push(
@@ -179,7 +190,8 @@ export async function hint(
     ];
   }
   const allShown = shown === stage.hints.length;
-  return [...hintLines(stage, shown, allShown && await passes(stage), s), ...warnings];
+  const pass = allShown && await passes(stage);
+  return [...hintLines(stage, shown, pass, s, hasSolutions()), ...warnings];
 }
 
 if (import.meta.main) {

@@ -118,13 +118,22 @@ Deno.test("revealedAfter() counts up to the number of hints, and resets to 0", (
 
 Deno.test("hintLines() numbers the hints and says how many there are", () => {
   const s = { ...stage, hints: ["Why?", "How?"] } as Stage;
-  assertEquals(hintLines(s, 1, false, plain), [
+  assertEquals(hintLines(s, 1, false, plain, true), [
     `Stage ${s.number} · ${s.name} — hint 1 of 2`,
     "",
     "  1. Why?",
     "",
     `Run \`deno task hint ${s.number}\` again for the next hint.`,
   ]);
+});
+
+Deno.test("after the last hint, a passing stage points to the solution only where there is one", () => {
+  const s = { ...stage, hints: ["Why?"] } as Stage;
+  const last = (solutions: boolean) => hintLines(s, 1, true, plain, solutions).at(-1)!;
+  assertStringIncludes(last(true), `compare your code with solutions/${s.file}`);
+  assertEquals(last(false).includes("solutions/"), false);
+  assertStringIncludes(last(false), "deno task progress");
+  assertStringIncludes(hintLines(s, 1, false, plain, true).at(-1)!, `check ${s.number} --verbose`);
 });
 
 Deno.test("`hint` rejects a missing, unknown or malformed stage and conflicting flags", async () => {
