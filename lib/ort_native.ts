@@ -4,8 +4,8 @@
  * default, and native is worth it where it measurably beats WASM (prefill, and decoding on more
  * than one thread; see the README's performance section).
  *
- * Loading it needs Deno's `--allow-ffi` (for the addon) and the package in `node_modules`
- * (fetched from npm on first use; it is pinned in `deno.json`).
+ * Loading it needs Deno's `--allow-ffi` (for the addon). The package is pinned in `deno.json`, so
+ * Deno installs it with the kit's other npm packages.
  *
  * @module
  */
