@@ -36,7 +36,11 @@ export type OnnxBackend = Exclude<Backend, "cpu">;
 
 /** Raised when a forced backend cannot start; the message says why. */
 export class BackendError extends Error {
-  /** @param message why the backend cannot be used */
+  /**
+   * Creates the error.
+   *
+   * @param message why the backend cannot be used
+   */
   constructor(message: string) {
     super(message);
     this.name = "BackendError";
