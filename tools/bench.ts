@@ -10,14 +10,16 @@
  * ```
  *
  * Each ONNX backend also times a graph of only the weight products of one decoded token
- * (`matmul_ceiling.ts`): the most its matrix-vector kernel allows, beside the bandwidth limit.
+ * (`matmul_ceiling.ts`, median of 16 runs): the most its matrix-vector kernel allows, beside
+ * the bandwidth limit.
  *
  * Decoding uses the KV cache (stage 6's solution); `--recompute` also measures decoding by
  * recomputing the whole sequence every step (stage 5). Each figure is the median of
  * `--repeat` runs. `--threads` applies to WASM, native, PyTorch and the bandwidth measurement
- * alike (the eager CPU path has one). `native` (onnxruntime-node) is measured when it loads. WebGPU is measured when `navigator.gpu` has a hardware adapter (or when
- * listed explicitly). Without `--model-dir`, a GPT-2-small-sized model with seeded random
- * weights is written to `.cache/bench-gpt2-124m/` on first use. PyTorch and numpy
+ * alike (the eager CPU path has one). `native` (onnxruntime-node) is measured when it loads,
+ * WebGPU when `navigator.gpu` has a hardware adapter (both, when listed explicitly). Without
+ * `--model-dir`, a GPT-2-small-sized model with seeded random weights is written to
+ * `.cache/bench-gpt2-124m/` on first use. PyTorch and numpy
  * (`/usr/bin/python3`, see tools/README.md) are optional: without them their columns are
  * skipped with a notice.
  *
@@ -129,7 +131,7 @@ async function measureBackend(
     prefill_tokens_per_s: round(prompt.length / (prefill / 1000)),
     decode_tokens_per_s: round(median(decodes)),
     ...(recompute ? { decode_recompute_tokens_per_s: round(median(recomputes)) } : {}),
-    ...(ceiling ? { matmul_only_tokens_per_s: ceiling.tokens_per_s } : {}),
+    ...(ceiling ? { matmul_only_tokens_per_s: round(1000 / median(ceiling)) } : {}),
     generated_ids: ids,
     notices: runner.notices,
   };

@@ -46,8 +46,8 @@ Deno.test("the MatMul-only graph computes each block's weight products and the t
   }
 });
 
-Deno.test("the ceiling is a median time and the rate it allows", async () => {
-  const r = await matmulCeiling(sd, config, "wasm", 1, 3);
-  assertLess(0, r.ms_per_token);
-  assertLess(Math.abs(r.tokens_per_s - 1000 / r.ms_per_token), 0.01 * r.tokens_per_s);
+Deno.test("the ceiling times each run after the warm-up ones", async () => {
+  const times = await matmulCeiling(sd, config, "wasm", 1, 3);
+  assertEquals(times.length, 3);
+  for (const ms of times) assertLess(0, ms);
 });
