@@ -224,7 +224,7 @@ async function main(argv: string[]): Promise<number> {
   if (!await exists(`${dir}/model.safetensors`)) {
     if (v["model-dir"]) throw new Error(`No model.safetensors in ${dir}`);
     log(`writing a 124M-parameter random GPT-2 to ${dir} (once)`);
-    writeRandomGpt2(dir, GPT2_SMALL, 0);
+    await writeRandomGpt2(dir, GPT2_SMALL, 0);
   }
   const config = loadConfig(`${dir}/config.json`);
   const model = new GPT2(config);
