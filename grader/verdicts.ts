@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LoadStateDictError } from "../lib/module.ts";
+import { extract, LoadStateDictError } from "../lib/module.ts";
 import { formatShape } from "../lib/shape.ts";
 import { Tensor } from "../lib/tensor.ts";
 import { compareTensors, describeMismatch, type Tolerance } from "./compare.ts";
@@ -31,11 +31,7 @@ export function keysVerdict(
   prefix: string,
   className: string,
 ): Verdict {
-  const expected = Object.fromEntries(
-    Object.entries(checkpoint).filter(([k]) => k.startsWith(prefix)).map((
-      [k, s],
-    ) => [k.slice(prefix.length), s]),
-  );
+  const expected = extract(checkpoint, prefix);
   // PyTorch's words: "missing" keys are the module's that the checkpoint lacks, "unexpected"
   // keys are the checkpoint's that the module lacks
   const missing = Object.keys(found).filter((k) => !(k in expected));

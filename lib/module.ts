@@ -270,13 +270,14 @@ export class ModuleList<M extends Module = Module> extends Module {
 
   /** Iterates over the children in order. */
   *[Symbol.iterator](): Iterator<M> {
-    for (let i = 0; i < this.length; i++) yield this[i];
+    const n = this.length; // counted once: it walks the fields
+    for (let i = 0; i < n; i++) yield this[i];
   }
 }
 
 /**
  * The entries of a state dict under `prefix`, with the prefix removed: what a submodule's own
- * `loadStateDict` expects.
+ * `loadStateDict` expects. Works on any values keyed like a state dict (tensors, shapes).
  *
  * @param stateDict the full state dict
  * @param prefix e.g. `"h.0.attn."` (a trailing dot is added when missing)
@@ -289,7 +290,10 @@ export class ModuleList<M extends Module = Module> extends Module {
  * Object.keys(extract(sd, "h.0")); // ["ln_1.weight"]
  * ```
  */
-export function extract(stateDict: StateDict, prefix: string): StateDict {
+export function extract<T = Tensor>(
+  stateDict: Record<string, T>,
+  prefix: string,
+): Record<string, T> {
   const p = prefix === "" || prefix.endsWith(".") ? prefix : `${prefix}.`;
   return Object.fromEntries(
     Object.entries(stateDict).filter(([k]) => k.startsWith(p)).map((

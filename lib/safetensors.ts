@@ -116,19 +116,33 @@ function checkMetadata(metadata: unknown, fail: Fail): Record<string, string> {
   return { ...metadata } as Record<string, string>;
 }
 
+/** Checks a tensor's dtype and shape (read from a header, or given to the writer). */
+function checkKind(
+  dtype: unknown,
+  shape: unknown,
+  failTensor: Fail,
+): { dtype: Dtype; shape: number[] } {
+  if (!isDtype(dtype)) {
+    failTensor(`has dtype ${show(dtype)}, which is not supported (${SUPPORTED})`);
+  }
+  if (!isShape(shape)) {
+    failTensor(`has shape ${show(shape)}: expected an array of non-negative integers`);
+  }
+  return { dtype, shape };
+}
+
 /** Checks one header entry on its own: fields, types, dtype, and size against its offsets. */
 function parseEntry(name: string, entry: unknown, dataLength: number, fail: Fail): TensorInfo {
   if (!isObject(entry)) fail(`tensor "${name}" must be an object, got ${show(entry)}`);
   for (const key of ["dtype", "shape", "data_offsets"]) {
     if (!Object.hasOwn(entry, key)) fail(`tensor "${name}" has no "${key}"`);
   }
-  const { dtype, shape, data_offsets: offsets } = entry;
-  if (!isDtype(dtype)) {
-    fail(`tensor "${name}" has dtype ${show(dtype)}, which is not supported (${SUPPORTED})`);
-  }
-  if (!isShape(shape)) {
-    fail(`tensor "${name}" has shape ${show(shape)}: expected an array of non-negative integers`);
-  }
+  const { data_offsets: offsets } = entry;
+  const { dtype, shape } = checkKind(
+    entry.dtype,
+    entry.shape,
+    (message) => fail(`tensor "${name}" ${message}`),
+  );
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
     fail(
       `tensor "${name}" has data_offsets ${show(offsets)}: expected [begin, end], ` +
@@ -506,15 +520,11 @@ function encode(
   context: string,
 ): Uint8Array {
   const fail: Fail = failWith(context);
-  const encoded = Object.entries(tensors).map(([name, { dtype, shape, data }]) => {
+  const encoded = Object.entries(tensors).map(([name, tensor]) => {
     if (name === "__metadata__") fail(`"__metadata__" is reserved and cannot name a tensor`);
     const failTensor: Fail = (message) => fail(`tensor "${name}" ${message}`);
-    if (!isDtype(dtype)) {
-      failTensor(`has dtype ${show(dtype)}, which is not supported (${SUPPORTED})`);
-    }
-    if (!isShape(shape)) {
-      failTensor(`has shape ${show(shape)}: expected an array of non-negative integers`);
-    }
+    const { dtype, shape } = checkKind(tensor.dtype, tensor.shape, failTensor);
+    const { data } = tensor;
     const count = countElements(shape);
     if (count !== BigInt(data.length)) {
       failTensor(`has shape ${show(shape)} (${count} values) but ${data.length} values`);

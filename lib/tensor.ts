@@ -677,11 +677,7 @@ export class Tensor {
    */
   reshape(...shape: number[]): Tensor {
     const target = inferShape(this.shape, shape, "reshape");
-    const strides = viewStrides(this.shape, this.strides, target);
-    const out = strides
-      ? new Tensor(this.#storage, target, strides, this.offset)
-      : new Tensor(this.#rowMajor(true), target);
-    return emit("Reshape", [this], { shape: target }, out);
+    return emit("Reshape", [this], { shape: target }, this.#reshaped(target));
   }
 
   /**
@@ -894,8 +890,7 @@ export class Tensor {
 
   /** A contiguous copy when the layout needs one, otherwise this tensor. */
   contiguous(): Tensor {
-    if (this.isContiguous()) return this;
-    return emit("Identity", [this], {}, new Tensor(this.#rowMajor(true), this.shape));
+    return this.isContiguous() ? this : this.clone();
   }
 
   /** A contiguous copy that shares nothing with this tensor. */
