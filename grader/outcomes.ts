@@ -107,30 +107,6 @@ export function requireTensor(v: unknown, doing: string): TensorData {
 }
 
 /**
- * Fails unless a tensor has the expected shape.
- *
- * @param t the learner's tensor
- * @param expected the expected shape
- * @param what what the tensor is, e.g. `"the output of forward(x)"`
- * @param hint what to look at when it differs
- * @throws {VerdictError} on a different shape
- */
-export function requireShape(
-  t: TensorData,
-  expected: readonly number[],
-  what: string,
-  hint?: string,
-): void {
-  if (formatShape(t.shape) !== formatShape(expected)) {
-    throw new VerdictError({
-      status: "fail",
-      message: `${what}: expected shape ${formatShape(expected)}, found ${formatShape(t.shape)}`,
-      hint,
-    });
-  }
-}
-
-/**
  * Names a value's type for a message.
  *
  * @param v any wire value

@@ -11,6 +11,7 @@
  * @module
  */
 import type { CheckResult, StageResult } from "../stage.ts";
+import { checkText, notStartedHint } from "./results.ts";
 import { stagePoints, totals } from "./totals.ts";
 
 /** Reads a learner's file (relative path, as in the report); undefined when it cannot. */
@@ -119,7 +120,7 @@ export function githubAnnotations(
   for (const r of results) {
     const stage = `Stage ${r.stage} · ${r.name}`;
     if (r.status === "not-started") {
-      const hint = r.error?.hint ?? r.checks.find((c) => c.status === "todo")?.hint;
+      const hint = notStartedHint(r);
       const text = `Not started: replace the first todo(...) with your code.` +
         (hint ? `\nhint: ${hint}` : "");
       lines.push(
@@ -133,8 +134,7 @@ export function githubAnnotations(
     }
     for (const c of r.checks) {
       if (c.status !== "fail" && c.status !== "todo") continue;
-      const text = [c.message, ...(c.details ?? []), ...(c.hint ? [`hint: ${c.hint}`] : [])]
-        .join("\n");
+      const text = checkText(c);
       const level = c.status === "todo" ? "warning" : "error";
       lines.push(command(level, placeOf(r, c, read), `${stage}: ${c.name}`, text));
     }

@@ -8,6 +8,7 @@
  * @module
  */
 import type { CheckResult, StageResult } from "../stage.ts";
+import { checkText, stageRan } from "./results.ts";
 import { stagePoints, totals } from "./totals.ts";
 
 // Characters XML 1.0 cannot hold at all (control characters other than tab and newlines,
@@ -44,10 +45,6 @@ function element(name: string, attrs: Record<string, string | number>, body?: st
   return body === undefined ? `<${name}${a}/>` : `<${name}${a}>${body}</${name}>`;
 }
 
-function checkText(c: CheckResult): string {
-  return [c.message, ...(c.details ?? []), ...(c.hint ? [`hint: ${c.hint}`] : [])].join("\n");
-}
-
 function testcase(r: StageResult, c: CheckResult): string {
   const attrs = { classname: `stage${r.stage}.${r.name}`, name: c.name, file: r.file };
   if (c.status === "pass") return `    ${element("testcase", attrs)}`;
@@ -63,8 +60,7 @@ function testcase(r: StageResult, c: CheckResult): string {
 
 /** The test case that stands for a stage that could not be graded, or ended early. */
 function stageErrorCase(r: StageResult): string | undefined {
-  const ran = r.checks.some((c) => c.status !== "skipped" && c.status !== "n/a");
-  if (r.status !== "error" && !(r.status === "not-started" && !ran)) return undefined;
+  if (r.status !== "error" && !(r.status === "not-started" && !stageRan(r))) return undefined;
   const attrs = { classname: `stage${r.stage}.${r.name}`, name: "the stage runs", file: r.file };
   const body = [r.message, ...(r.error?.at ? [`at ${r.error.at}`] : [])].join("\n");
   const inner = r.status === "error"
@@ -80,8 +76,8 @@ interface Counts {
   skipped: number;
 }
 
-function counts(r: StageResult): Counts {
-  const error = stageErrorCase(r) ? 1 : 0;
+function counts(r: StageResult, errorCase: string | undefined): Counts {
+  const error = errorCase ? 1 : 0;
   return {
     tests: r.checks.length + error,
     failures: r.checks.filter((c) => c.status === "fail" || c.status === "todo").length +
@@ -103,15 +99,18 @@ function counts(r: StageResult): Counts {
  * ```
  */
 export function junitReport(results: StageResult[]): string {
-  const suites = results.map((r) => {
-    const n = counts(r);
+  const staged = results.map((r) => {
+    const errorCase = stageErrorCase(r);
+    return { r, errorCase, n: counts(r, errorCase) };
+  });
+  const suites = staged.map(({ r, errorCase, n }) => {
     const p = stagePoints(r);
     const props = [
       ["status", r.status],
       ["points", p.points],
       ["maxPoints", p.maxPoints],
     ].map(([name, value]) => `      ${element("property", { name, value })}`);
-    const cases = [stageErrorCase(r), ...r.checks.map((c) => testcase(r, c))]
+    const cases = [errorCase, ...r.checks.map((c) => testcase(r, c))]
       .filter((x) => x !== undefined);
     const out = r.output ? [`    ${element("system-out", {}, xmlText(r.output))}`] : [];
     const attrs = {
@@ -129,7 +128,7 @@ export function junitReport(results: StageResult[]): string {
       )
     }`;
   });
-  const sum = results.map(counts).reduce(
+  const sum = staged.map(({ n }) => n).reduce(
     (a, b) => ({
       tests: a.tests + b.tests,
       failures: a.failures + b.failures,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { CheckResult, StageResult } from "../stage.ts";
+import { notStartedHint, stageRan } from "./results.ts";
 
 /** Text styles, empty when colour is off. */
 export interface Styles {
@@ -51,14 +52,14 @@ const MARK = { pass: "✓", fail: "✗", todo: "○", skipped: "·", "n/a": "–
 export function formatStage(r: StageResult, s: Styles, verbose: boolean): string[] {
   const lines = [s.bold(`Stage ${r.stage} · ${r.name}`) + s.dim(` — ${r.file}`)];
   if (r.status === "not-started") {
-    const hint = r.error?.hint ?? r.checks.find((c) => c.status === "todo")?.hint;
+    const hint = notStartedHint(r);
     lines.push(`  ${s.todo("○ not started")}`);
     lines.push(`    Open ${r.file} and replace the first todo(...) with your code.`);
     if (hint) lines.push(`    ${s.todo("hint:")} ${hint}`);
     return lines;
   }
   // a stage that could not run lists no checks, only why
-  const ran = r.checks.some((c) => c.status !== "skipped" && c.status !== "n/a");
+  const ran = stageRan(r);
   if (r.status === "error" && !ran) {
     lines.push(`  ${s.bad(`✗ ${r.message}`)}`);
     if (r.error?.at && !r.message.includes(r.error.at)) lines.push(`    at ${r.error.at}`);
