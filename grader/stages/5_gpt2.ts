@@ -12,20 +12,19 @@
  *
  * @module
  */
-import { loadStateDict } from "../../lib/checkpoint.ts";
-import type { Module, StateDict } from "../../lib/module.ts";
-import { kitPath } from "../../lib/paths.ts";
+import type { Module } from "../../lib/module.ts";
 import { Rng } from "../../lib/random.ts";
 import { formatShape } from "../../lib/shape.ts";
 import { Tensor } from "../../lib/tensor.ts";
 import { compareTensors, fmtNum, type Tolerance } from "../compare.ts";
 import { describeValue, requireTensor, tensorOf, valueOf, VerdictError } from "../outcomes.ts";
 import { exported, loadedModule, shapesOf } from "../probe_helpers.ts";
-import type { PromptRef } from "../references.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
+import { layerFixture, type PromptRef } from "../references.ts";
 import { idsTensor, longestPrompt, promptName } from "../prompts.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
 import {
+  allOf,
   asTensor,
   batched,
   causalVerdict,
@@ -82,16 +81,10 @@ const CAUSAL_TOL: Tolerance = { atol: 1e-5, rtol: 1e-5 };
 /** The causality check keeps this many tokens of the longest prompt and changes the rest. */
 const CAUSAL_KEEP = 20;
 
-const FIXTURE_KEYS = ["layernorm.x", "layernorm.weight", "layernorm.bias", "layernorm.out"];
-let fixtureCache: StateDict | undefined;
-
 // PyTorch's LayerNorm fixture (data/reference/layers.safetensors): a constant row, rows whose
 // variance is below or near eps, a row with a large mean.
-function fixture(): StateDict {
-  return (fixtureCache ??= loadStateDict(
-    kitPath("data", "reference", "layers.safetensors"),
-    FIXTURE_KEYS,
-  ));
+function lnFixture(name: "x" | "weight" | "bias"): Tensor {
+  return asTensor(layerFixture(`layernorm.${name}`));
 }
 
 function pieceInputs(p: PromptRef, nLayer: number): PieceInputs {
@@ -122,13 +115,12 @@ function causalKeep(t: number): number {
 }
 
 function plan(ctx: GradeContext): ProbeCall[] {
-  const f = fixture();
   const calls: ProbeCall[] = [
     { id: "keys", probe: "keys" },
     {
       id: "layernorm",
       probe: "layernorm",
-      args: { x: f["layernorm.x"], weight: f["layernorm.weight"], bias: f["layernorm.bias"] },
+      args: { x: lnFixture("x"), weight: lnFixture("weight"), bias: lnFixture("bias") },
     },
   ];
   for (const p of ctx.refs.prompts) {
@@ -232,12 +224,12 @@ function logitsOf(o: Outcomes, id: string, ctx: GradeContext): TensorData {
   }
 }
 
-function layerNormLike(f: StateDict, eps: number, divideBy: (c: number) => number): TensorData {
-  const x = f["layernorm.x"], c = x.size(-1);
+function layerNormLike(eps: number, divideBy: (c: number) => number): TensorData {
+  const x = lnFixture("x"), c = x.size(-1);
   const centered = x.sub(x.mean(-1, true));
   const variance = centered.mul(centered).sum(-1, true).div(divideBy(c));
   return dataOf(
-    centered.div(variance.add(eps).sqrt()).mul(f["layernorm.weight"]).add(f["layernorm.bias"]),
+    centered.div(variance.add(eps).sqrt()).mul(lnFixture("weight")).add(lnFixture("bias")),
   );
 }
 
@@ -247,14 +239,14 @@ const LN_MISTAKES: KnownMistake[] = [
     hint: "eps is added to the variance inside the square root, sqrt(var + eps), and GPT-2's is " +
       "1e-5 (config.layer_norm_epsilon; LayerNorm(dim) must default to it). 1e-12 is BERT's: " +
       "it matters exactly on rows whose variance is tiny, like this fixture's.",
-    output: () => layerNormLike(fixture(), 1e-12, (c) => c),
+    output: () => layerNormLike(1e-12, (c) => c),
   },
   {
     message: "Your LayerNorm divides by C - 1 (the unbiased variance): it should divide by C",
     hint: "LayerNorm uses the biased variance: the mean of (x - mean)² over the row, dividing by " +
       "C, as x.mean(-1, true) does. (C - 1 is the sample variance of statistics, not of " +
       "LayerNorm.)",
-    output: () => layerNormLike(fixture(), 1e-5, (c) => c - 1),
+    output: () => layerNormLike(1e-5, (c) => c - 1),
   },
 ];
 
@@ -434,11 +426,7 @@ function generatedVerdict(o: Outcomes, p: PromptRef): Verdict {
 }
 
 function everyPrompt(ctx: GradeContext, summary: string, part: (p: PromptRef) => Verdict) {
-  for (const p of ctx.refs.prompts) {
-    const v = part(p);
-    if (v.status !== "pass") return v;
-  }
-  return { status: "pass", message: summary } satisfies Verdict;
+  return allOf(summary, ctx.refs.prompts.map((p) => () => part(p)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -641,17 +629,15 @@ export const stage: Stage = {
       name: "LayerNorm matches PyTorch, tiny variances included",
       layer: "properties",
       points: 2,
-      run: (o) => {
-        const f = fixture();
-        return diagnosedCloseVerdict(
+      run: (o) =>
+        diagnosedCloseVerdict(
           tensorOf(o, "layernorm", "calling LayerNorm(10).forward(x)"),
-          dataOf(f["layernorm.out"]),
+          layerFixture("layernorm.out"),
           LN_TOL,
           "LayerNorm(10) on PyTorch's fixture",
           LN_HINT,
           LN_MISTAKES,
-        );
-      },
+        ),
     },
     {
       name: "GPT2.forward gives logits [1, T, vocab_size]",
