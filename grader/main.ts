@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { kitPath } from "../lib/paths.ts";
+import { kitPath, relative } from "../lib/paths.ts";
 import { absolute, gradeContext, selectModel, solutionsDir } from "./context.ts";
 import { loadPoints, type PointsManifest } from "./points.ts";
 import { githubAnnotations, stepSummary } from "./report/github.ts";
@@ -23,7 +23,7 @@ import { jsonReport } from "./report/json.ts";
 import { junitReport } from "./report/junit.ts";
 import { formatStage, nextStep, type Styles } from "./report/pretty.ts";
 import { totals } from "./report/totals.ts";
-import { gradeStage, relative } from "./run_stage.ts";
+import { gradeStage } from "./run_stage.ts";
 import type { StageResult } from "./stage.ts";
 import { STAGES } from "./stages/mod.ts";
 import { parseCommandLine, runTool, stdoutStyles, UsageError } from "./tools/cli.ts";

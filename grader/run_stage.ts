@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { KIT_ROOT, kitPath } from "../lib/paths.ts";
+import { KIT_ROOT, kitPath, relative } from "../lib/paths.ts";
 import { type ChildRequest, FRAME } from "./child.ts";
 import { BoundedText, ChildMessages, FrameReader } from "./child_output.ts";
 import { VerdictError } from "./outcomes.ts";
@@ -401,15 +401,4 @@ async function residentMb(pid: number): Promise<number> {
     }
   }
   return Math.round(kb / 1024);
-}
-
-/**
- * A path relative to the current directory when it is inside it.
- *
- * @param path an absolute path
- * @returns the shorter form
- */
-export function relative(path: string): string {
-  const cwd = Deno.cwd().replace(/\/?$/, "/");
-  return path.startsWith(cwd) ? path.slice(cwd.length) : path;
 }

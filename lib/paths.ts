@@ -23,3 +23,19 @@ export const KIT_ROOT: string = fileURLToPath(new URL("../", import.meta.url));
 export function kitPath(...parts: string[]): string {
   return KIT_ROOT + parts.join("/");
 }
+
+/**
+ * A path relative to the current directory when it is inside it, for messages.
+ *
+ * @param path an absolute path
+ * @returns the shorter form
+ * @example
+ * ```ts
+ * import { relative } from "./paths.ts";
+ * relative(`${Deno.cwd()}/data/tiny/config.json`); // "data/tiny/config.json"
+ * ```
+ */
+export function relative(path: string): string {
+  const cwd = Deno.cwd().replace(/\/?$/, "/");
+  return path.startsWith(cwd) ? path.slice(cwd.length) : path;
+}

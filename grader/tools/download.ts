@@ -27,7 +27,8 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { sha256File, writeFileAtomic } from "./files.ts";
+import { relative } from "../../lib/paths.ts";
+import { hashInto, sha256File, writeFileAtomic } from "./files.ts";
 
 /** A file to download, and what it must be. */
 export interface ExpectedFile {
@@ -272,11 +273,6 @@ export async function freeDiskBytes(dir: string): Promise<number | undefined> {
   }
 }
 
-async function hashInto(hash: Hash, path: string): Promise<void> {
-  using file = await Deno.open(path, { read: true });
-  for await (const chunk of file.readable) hash.update(chunk);
-}
-
 /** What {@linkcode download} needs to know. */
 export interface DownloadOptions {
   /** The hub, e.g. `https://huggingface.co`, or a mirror of it. */
@@ -340,17 +336,6 @@ export const VERIFIED_FILE = ".verified.json";
  */
 export function fileUrl(endpoint: string, repo: string, revision: string, name: string): string {
   return `${endpoint.replace(/\/+$/, "")}/${repo}/resolve/${revision}/${name}`;
-}
-
-/**
- * A path for messages: relative to the current directory when it is under it.
- *
- * @param path an absolute path
- * @returns e.g. `data/gpt2/config.json`
- */
-export function shown(path: string): string {
-  const cwd = `${Deno.cwd()}/`;
-  return path.startsWith(cwd) ? path.slice(cwd.length) : path;
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
@@ -431,7 +416,7 @@ async function inPlace(
   }
   if (info.size !== file.size) {
     reporter.note(
-      `${shown(path)} has ${info.size} bytes, expected ${file.size}: removing it to download ` +
+      `${relative(path)} has ${info.size} bytes, expected ${file.size}: removing it to download ` +
         "it again.",
     );
     await Deno.remove(path);
@@ -442,12 +427,12 @@ async function inPlace(
     cached.mtimeMs === info.mtime?.getTime()
   ) return "remembered";
   if (file.size > 10_000_000) {
-    reporter.note(`Verifying ${shown(path)} (${formatBytes(file.size)})…`);
+    reporter.note(`Verifying ${relative(path)} (${formatBytes(file.size)})…`);
   }
   const digest = await sha256File(path);
   if (digest === file.sha256) return "read";
   reporter.note(
-    `${shown(path)} is not the expected file (SHA-256 ${digest}, expected ${file.sha256}): ` +
+    `${relative(path)} is not the expected file (SHA-256 ${digest}, expected ${file.sha256}): ` +
       "removing it to download it again.",
   );
   await Deno.remove(path);
@@ -472,7 +457,7 @@ async function checkFreeSpace(
   }
   if (free < needed) {
     throw new DownloadError(
-      `Not enough free disk space in ${shown(dir)}: ${formatBytes(needed)} are needed, only ` +
+      `Not enough free disk space in ${relative(dir)}: ${formatBytes(needed)} are needed, only ` +
         `${formatBytes(free)} are free.`,
       "disk",
     );
@@ -511,7 +496,7 @@ async function fetchFile(
         throw new DownloadError(
           `${e.message}; gave up after ${tries} ${tries === 1 ? "try" : "tries"}. ` +
             (kept
-              ? `The ${formatBytes(kept)} already downloaded are kept in ${shown(partial)}: ` +
+              ? `The ${formatBytes(kept)} already downloaded are kept in ${relative(partial)}: ` +
                 "running again resumes from there."
               : "Try again later."),
           e.reason,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 
 /**
  * Writes a file atomically (temporary file in the same directory, then rename).
@@ -69,7 +69,17 @@ export async function exists(path: string): Promise<boolean> {
  */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
+  await hashInto(hash, path);
+  return hash.digest("hex");
+}
+
+/**
+ * Feeds a file's bytes into a hash, streamed (e.g. a partial download before its rest).
+ *
+ * @param hash the hash to update
+ * @param path the file
+ */
+export async function hashInto(hash: Hash, path: string): Promise<void> {
   using file = await Deno.open(path, { read: true });
   for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
 }

@@ -13,10 +13,9 @@
  *
  * @module
  */
-import { kitPath } from "../../lib/paths.ts";
+import { kitPath, relative } from "../../lib/paths.ts";
 import { hasSolutions } from "../context.ts";
 import type { Styles } from "../report/pretty.ts";
-import { relative } from "../run_stage.ts";
 import type { Stage } from "../stage.ts";
 import { STAGES } from "../stages/mod.ts";
 import {

@@ -12,8 +12,7 @@
  *
  * @module
  */
-import { kitPath } from "../../lib/paths.ts";
-import { relative } from "../run_stage.ts";
+import { kitPath, relative } from "../../lib/paths.ts";
 import type { Stage } from "../stage.ts";
 import { STAGES } from "../stages/mod.ts";
 import { parseCommandLine, runTool, stageArg } from "./cli.ts";

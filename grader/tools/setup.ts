@@ -18,9 +18,9 @@
  *
  * @module
  */
-import { kitPath } from "../../lib/paths.ts";
+import { kitPath, relative } from "../../lib/paths.ts";
 import { SafetensorsFile, writeSafetensors } from "../../lib/safetensors.ts";
-import { TINY } from "../context.ts";
+import { absolute, TINY } from "../context.ts";
 import { loadReferences, REFERENCE_FORMAT } from "../references.ts";
 import { parseCommandLine, runTool, UsageError } from "./cli.ts";
 import {
@@ -31,7 +31,6 @@ import {
   formatBytes,
   progressReporter,
   type Reporter,
-  shown,
 } from "./download.ts";
 import { exists } from "./files.ts";
 
@@ -130,7 +129,7 @@ export async function setup(options: SetupOptions): Promise<SetupResult> {
   const total = files.reduce((n, f) => n + f.size, 0);
   reporter.note(
     `Setting up GPT-2: ${GPT2_REPO} at revision ${GPT2_REVISION.slice(0, 7)} from ` +
-      `${options.endpoint} into ${shown(dir)} (${files.length} files, ${formatBytes(total)}).`,
+      `${options.endpoint} into ${relative(dir)} (${files.length} files, ${formatBytes(total)}).`,
   );
   const { fetched } = await download({
     ...rest,
@@ -146,7 +145,7 @@ export async function setup(options: SetupOptions): Promise<SetupResult> {
     : "missing";
   if (!fetched.length && references === "present") {
     reporter.note(
-      `Nothing to do: the ${files.length} files in ${shown(dir)} are all there and verified, ` +
+      `Nothing to do: the ${files.length} files in ${relative(dir)} are all there and verified, ` +
         "and so are the references.",
     );
   }
@@ -163,8 +162,8 @@ function closing(dir: string, references: SetupResult["references"]): string {
     return "GPT-2 is ready: `deno task check N` and `deno task generate` now use it " +
       "(add --model tiny for the bundled tiny model).";
   }
-  const at = (name: string) => shown(`${dir}/${name}`);
-  return `GPT-2 is ready in ${shown(dir)}. Grade on it with \`deno task check N --weights ` +
+  const at = (name: string) => relative(`${dir}/${name}`);
+  return `GPT-2 is ready in ${relative(dir)}. Grade on it with \`deno task check N --weights ` +
     `${at("model.safetensors")} --config ${at("config.json")} --refs ${at(REFERENCES)}\` ` +
     "(the checks that compare with GPT-2's known numbers run only from data/gpt2).";
 }
@@ -195,14 +194,16 @@ async function ensureReferences(
     if (madeFrom(out, weightsSha256)) return "present";
     // kept, but out of the grader's way: it would fail every check on these weights
     await Deno.rename(out, `${out}.old`);
-    reporter.note(`${shown(out)} was not made from these weights: moved it to ${REFERENCES}.old.`);
+    reporter.note(
+      `${relative(out)} was not made from these weights: moved it to ${REFERENCES}.old.`,
+    );
   }
   const solutions = ["1_tokenizer.ts", "5_gpt2.ts"].map((f) => `${solutionsDir}/${f}`);
   if (!(await Promise.all(solutions.map(exists))).every(Boolean)) {
     reporter.note(
       `The grader also needs ${REFERENCES}, its reference activations for these weights, and ` +
         "this copy of the kit has no solutions/ to compute them: ask your instructor for the " +
-        `file and put it at ${shown(out)}.`,
+        `file and put it at ${relative(out)}.`,
     );
     return "missing";
   }
@@ -230,7 +231,7 @@ async function ensureReferences(
     },
   );
   writeSafetensors(out, contents.tensors, contents.metadata);
-  reporter.note(`Wrote ${shown(out)}.`);
+  reporter.note(`Wrote ${relative(out)}.`);
   return "built";
 }
 
@@ -298,11 +299,7 @@ export function parseSetupArgs(
   if (!(seconds > 0)) {
     throw new UsageError(`--stall-timeout takes a number of seconds, got "${v["stall-timeout"]}".`);
   }
-  const dir = v.dir === undefined
-    ? DEFAULT_DIR
-    : v.dir.startsWith("/")
-    ? v.dir
-    : `${Deno.cwd()}/${v.dir}`;
+  const dir = v.dir === undefined ? DEFAULT_DIR : absolute(v.dir);
   return {
     endpoint: endpoint.replace(/\/+$/, ""),
     dir: dir.replace(/\/+$/, ""),

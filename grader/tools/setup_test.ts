@@ -4,7 +4,8 @@ import { kitPath } from "../../lib/paths.ts";
 import { GPT2, TINY } from "../context.ts";
 import { loadReferences } from "../references.ts";
 import { UsageError } from "./cli.ts";
-import { type ExpectedFile, type Reporter, shown } from "./download.ts";
+import { relative } from "../../lib/paths.ts";
+import { type ExpectedFile, type Reporter } from "./download.ts";
 import { exists } from "./files.ts";
 import {
   DEFAULT_DIR,
@@ -188,7 +189,7 @@ Deno.test("setup() without solutions/ says where to put the instructor's referen
       assertEquals(result.references, "missing");
       const text = reporter.notes.join("\n");
       assertStringIncludes(text, "has no solutions/ to compute them: ask your instructor");
-      assertStringIncludes(text, `put it at ${shown(`${dir}/reference.safetensors`)}.`);
+      assertStringIncludes(text, `put it at ${relative(`${dir}/reference.safetensors`)}.`);
       assertFalse(await exists(`${dir}/reference.safetensors`));
       assertStringIncludes(text, "was not made from these weights: moved it to");
       assertEquals(
