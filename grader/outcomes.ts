@@ -107,6 +107,25 @@ export function requireTensor(v: unknown, doing: string): TensorData {
 }
 
 /**
+ * The result of a probe that ran the learner's forward through `callWatching`: its output, and
+ * whether it changed its input.
+ *
+ * @param o the outcomes
+ * @param id the probe call's id
+ * @param doing what the probe did, e.g. `"calling MLP.forward(x)"`
+ * @returns the output tensor and the mutation flag
+ * @throws {VerdictError} when the call failed or did not return a tensor
+ */
+export function watchedOf(
+  o: Outcomes,
+  id: string,
+  doing: string,
+): { out: TensorData; mutated: boolean } {
+  const v = valueOf(o, id, doing) as { out: unknown; mutated: boolean };
+  return { out: requireTensor(v.out, doing), mutated: v.mutated };
+}
+
+/**
  * Names a value's type for a message.
  *
  * @param v any wire value

@@ -205,6 +205,27 @@ export function allOf(summary: string, parts: (() => Verdict)[]): Verdict {
 }
 
 /**
+ * The "does not modify its input" verdict: every watched forward call left its input as it was.
+ *
+ * @param calls one per prompt: the watched call's result (see `watchedOf`)
+ * @returns the verdict
+ */
+export function inputUnchangedVerdict(calls: (() => { mutated: boolean })[]): Verdict {
+  return allOf(
+    "forward(x) leaves x unchanged",
+    calls.map((call) => (): Verdict =>
+      call().mutated
+        ? {
+          status: "fail",
+          message: "forward(x) changed x",
+          hint: "Tensor ops return new tensors; writing into x.data changes the caller's x.",
+        }
+        : { status: "pass", message: "" }
+    ),
+  );
+}
+
+/**
  * A reference tensor with a leading batch dimension of 1 added.
  *
  * @param t `[T, C]`

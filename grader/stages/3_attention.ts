@@ -9,7 +9,7 @@ import { scaledDotProductAttention as referenceSdpa, softmax } from "../../lib/f
 import type { Module } from "../../lib/module.ts";
 import { randn, Rng } from "../../lib/random.ts";
 import { Tensor } from "../../lib/tensor.ts";
-import { requireTensor, tensorOf, valueOf } from "../outcomes.ts";
+import { tensorOf, valueOf, watchedOf } from "../outcomes.ts";
 import { longestPrompt } from "../prompts.ts";
 import { callWatching, exported, loadedModule, stateShapes } from "../probe_helpers.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
@@ -21,6 +21,7 @@ import {
   closeVerdict,
   dataOf,
   diagnosedCloseVerdict,
+  inputUnchangedVerdict,
   keysVerdict,
   type KnownMistake,
   shapeVerdict,
@@ -305,18 +306,8 @@ export const stage: Stage = {
       layer: "properties",
       requires: [SDPA_MATCHES],
       run: (o, ctx) =>
-        allOf(
-          "forward(x) leaves x unchanged",
-          ctx.refs.prompts.map((p) => () => {
-            const { mutated } = forwardResult(o, `attn:p${p.index}`);
-            return mutated
-              ? {
-                status: "fail",
-                message: "forward(x) changed x",
-                hint: "Tensor ops return new tensors; writing into x.data changes the caller's x.",
-              }
-              : { status: "pass", message: "" };
-          }),
+        inputUnchangedVerdict(
+          ctx.refs.prompts.map((p) => () => forwardResult(o, `attn:p${p.index}`)),
         ),
     },
     {
@@ -368,7 +359,5 @@ export const stage: Stage = {
 };
 
 function forwardResult(o: Outcomes, id: string): { out: TensorData; mutated: boolean } {
-  const doing = "calling CausalSelfAttention.forward(x)";
-  const v = valueOf(o, id, doing) as { out: unknown; mutated: boolean };
-  return { out: requireTensor(v.out, doing), mutated: v.mutated };
+  return watchedOf(o, id, "calling CausalSelfAttention.forward(x)");
 }

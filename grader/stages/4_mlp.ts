@@ -9,7 +9,7 @@ import { gelu as referenceGelu } from "../../lib/functional.ts";
 import { extract, type Module } from "../../lib/module.ts";
 import type { Tensor } from "../../lib/tensor.ts";
 import { fmtNum } from "../compare.ts";
-import { requireTensor, tensorOf, valueOf } from "../outcomes.ts";
+import { requireTensor, tensorOf, valueOf, watchedOf } from "../outcomes.ts";
 import { callWatching, exported, loadedModule, shapesOf, stateShapes } from "../probe_helpers.ts";
 import { layerFixture } from "../references.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
@@ -20,6 +20,7 @@ import {
   closeVerdict,
   dataOf,
   diagnosedCloseVerdict,
+  inputUnchangedVerdict,
   keysVerdict,
   type KnownMistake,
   layerKeysVerdict,
@@ -125,9 +126,7 @@ function mlpKeysVerdict(o: Outcomes, ctx: GradeContext): Verdict {
 }
 
 function mlpResult(o: Outcomes, id: string): { out: TensorData; mutated: boolean } {
-  const doing = "calling MLP.forward(x)";
-  const v = valueOf(o, id, doing) as { out: unknown; mutated: boolean };
-  return { out: requireTensor(v.out, doing), mutated: v.mutated };
+  return watchedOf(o, id, "calling MLP.forward(x)");
 }
 
 /** Stage 4 of the course. */
@@ -245,18 +244,7 @@ export const stage: Stage = {
       name: "MLP does not modify its input",
       layer: "properties",
       run: (o, ctx) =>
-        allOf(
-          "forward(x) leaves x unchanged",
-          ctx.refs.prompts.map((p) => (): Verdict =>
-            mlpResult(o, `mlp:p${p.index}`).mutated
-              ? {
-                status: "fail",
-                message: "forward(x) changed x",
-                hint: "Tensor ops return new tensors; writing into x.data changes the caller's x.",
-              }
-              : { status: "pass", message: "" }
-          ),
-        ),
+        inputUnchangedVerdict(ctx.refs.prompts.map((p) => () => mlpResult(o, `mlp:p${p.index}`))),
     },
     {
       name: "MLP dropout is the identity at inference",

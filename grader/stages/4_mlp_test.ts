@@ -44,3 +44,18 @@ Deno.test("stage 4 fails dropout that is active at inference", async () => {
   assertStringIncludes(c.message, "Two calls with the same x differ");
   assertStringIncludes(c.hint ?? "", "identity");
 });
+
+Deno.test("stage 4 fails an MLP that writes into its input, and says so", async () => {
+  const r = await withMutatedCopy(
+    "4_mlp.ts",
+    [[
+      "const h = gelu(this.c_fc.forward(x)); // (B, T, 4C)",
+      "const h = gelu(this.c_fc.forward(x));\n    x.data.fill(0);",
+    ]],
+    (dir) => gradeDir(stage, dir),
+  );
+  const c = checkNamed(r, "MLP does not modify its input");
+  assertEquals(c.status, "fail");
+  assertEquals(c.message, "forward(x) changed x");
+  assertStringIncludes(c.hint ?? "", "writing into x.data");
+});
