@@ -143,6 +143,25 @@ export async function gradeStage(
   return result(status, message, { checks, ...printed, ...dropped, ...memory });
 }
 
+/** The fields every result of `check` has, before it earns anything. */
+type ResultBase = Omit<CheckResult, "status" | "message">;
+
+function baseOf(stage: Stage, check: Check, points: PointsManifest): ResultBase {
+  return {
+    name: check.name,
+    layer: check.layer,
+    points: 0,
+    maxPoints: pointsOf(points, stage, check),
+    ...(check.subject ? { subject: check.subject } : {}),
+  };
+}
+
+/** `n/a`, worth nothing, for a check that needs the real GPT-2 when another model is graded. */
+function notApplicable(check: Check, ctx: GradeContext, base: ResultBase): CheckResult | undefined {
+  if (!check.needsRealModel || ctx.model === "gpt2") return undefined;
+  return { ...base, maxPoints: 0, status: "n/a", message: NEEDS_REAL_MODEL };
+}
+
 /**
  * The checks of a stage that could not run at all, each worth its points and earning none, so
  * that a stage's possible points do not depend on how far it got.
@@ -154,16 +173,9 @@ function ungraded(
   why: string,
 ): CheckResult[] {
   return stage.checks.map((check) => {
-    const na = check.needsRealModel && ctx.model !== "gpt2";
-    return {
-      name: check.name,
-      layer: check.layer,
-      status: na ? "n/a" : "skipped",
-      message: na ? NEEDS_REAL_MODEL : `not graded: ${why}`,
-      points: 0,
-      maxPoints: na ? 0 : pointsOf(points, stage, check),
-      ...(check.subject ? { subject: check.subject } : {}),
-    };
+    const base = baseOf(stage, check, points);
+    return notApplicable(check, ctx, base) ??
+      { ...base, status: "skipped", message: `not graded: ${why}` };
   });
 }
 
@@ -188,21 +200,10 @@ function runChecks(
   let blockedBy: string | undefined;
   for (const layer of LAYERS) {
     for (const check of stage.checks.filter((c) => c.layer === layer)) {
-      const maxPoints = pointsOf(points, stage, check);
-      const base = {
-        name: check.name,
-        layer,
-        maxPoints,
-        points: 0,
-        ...(check.subject ? { subject: check.subject } : {}),
-      };
-      if (check.needsRealModel && ctx.model !== "gpt2") {
-        results.push({
-          ...base,
-          maxPoints: 0,
-          status: "n/a",
-          message: NEEDS_REAL_MODEL,
-        });
+      const base = baseOf(stage, check, points);
+      const na = notApplicable(check, ctx, base);
+      if (na) {
+        results.push(na);
         continue;
       }
       const waitFor = blockedBy ?? unmet(check);
@@ -211,7 +212,7 @@ function runChecks(
         continue;
       }
       const v = verdictOf(check);
-      results.push({ ...base, ...v, points: v.status === "pass" ? maxPoints : 0 });
+      results.push({ ...base, ...v, points: v.status === "pass" ? base.maxPoints : 0 });
     }
     const failed = results.find((r) =>
       r.layer === layer && (r.status === "fail" || r.status === "todo")
