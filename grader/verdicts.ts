@@ -7,7 +7,7 @@
 import { extract, LoadStateDictError } from "../lib/module.ts";
 import { formatShape } from "../lib/shape.ts";
 import { Tensor } from "../lib/tensor.ts";
-import { compareTensors, describeMismatch, type Tolerance } from "./compare.ts";
+import { type Closeness, compareTensors, describeMismatch, type Tolerance } from "./compare.ts";
 import { VerdictError } from "./outcomes.ts";
 import type { Verdict } from "./stage.ts";
 import type { TensorData } from "./wire.ts";
@@ -106,7 +106,24 @@ export function closeVerdict(
   what: string,
   hint?: string,
 ): Verdict {
-  const c = compareTensors(found, expected, tol);
+  return closenessVerdict(compareTensors(found, expected, tol), tol, what, hint);
+}
+
+/**
+ * {@linkcode closeVerdict} of a comparison already made (when its numbers are needed too).
+ *
+ * @param c the comparison, from `compareTensors`
+ * @param tol the tolerance it used
+ * @param what what is compared
+ * @param hint what to check when it differs
+ * @returns the verdict
+ */
+export function closenessVerdict(
+  c: Closeness,
+  tol: Tolerance,
+  what: string,
+  hint?: string,
+): Verdict {
   if (c.ok) {
     return {
       status: "pass",
