@@ -7,7 +7,7 @@
  */
 import type { CachedStep, Forwardable } from "../lib/export/trace.ts";
 import { valueOf } from "./outcomes.ts";
-import { promptName } from "./prompts.ts";
+import { divergence, promptName } from "./prompts.ts";
 import type { GradeContext, Outcomes, ProbeEnv, Verdict } from "./stage.ts";
 
 /** What the generation probe returns: the backend that ran and the greedy ids per prompt. */
@@ -77,17 +77,13 @@ export function generationVerdict(
     }`;
   for (const p of ctx.refs.prompts) {
     const found = run.ids[p.index];
-    const step = found.findIndex((x, i) => x !== p.generated[i]);
-    if (step >= 0) {
+    const d = divergence(p, found);
+    if (d) {
       return {
         status: "fail",
         message: `Your model ${where}, continues ${promptName(p)} differently: at new token ` +
-          `${step + 1}, expected id ${p.generated[step]}, found ${found[step]}`,
-        details: [
-          `expected ${JSON.stringify(p.generated)}`,
-          `found    ${JSON.stringify(found)}`,
-          ...run.notices,
-        ],
+          `${d.step + 1}, expected id ${p.generated[d.step]}, found ${found[d.step]}`,
+        details: [...d.details, ...run.notices],
         hint,
       };
     }

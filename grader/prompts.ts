@@ -1,6 +1,6 @@
 /**
  * The reference prompts as the stages use them: names for reports, ids as tensors, the
- * longest one (for causality and cache checks).
+ * longest one (for causality and cache checks), where generated ids leave the reference.
  *
  * @module
  */
@@ -39,4 +39,24 @@ export function idsTensor(ids: readonly number[]): Tensor {
  */
 export function longestPrompt(ctx: GradeContext): PromptRef {
   return ctx.refs.prompts.reduce((a, b) => (b.ids.length > a.ids.length ? b : a));
+}
+
+/**
+ * Where generated ids first leave a prompt's reference continuation.
+ *
+ * @param p the prompt
+ * @param found the new ids generated after it (as many as the reference's)
+ * @returns the first differing step (from 0) and the expected and found ids as report lines, or
+ *   undefined when every id matches
+ */
+export function divergence(
+  p: PromptRef,
+  found: readonly number[],
+): { step: number; details: string[] } | undefined {
+  const step = found.findIndex((id, i) => id !== p.generated[i]);
+  if (step < 0) return undefined;
+  return {
+    step,
+    details: [`expected ${JSON.stringify(p.generated)}`, `found    ${JSON.stringify(found)}`],
+  };
 }

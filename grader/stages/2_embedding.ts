@@ -13,6 +13,7 @@ import { fmtNum } from "../compare.ts";
 import { describeError, describeValue, tensorOf, thrownVerdict, valueOf } from "../outcomes.ts";
 import { exported, loadedModule, pick, shapesOf, stateShapes } from "../probe_helpers.ts";
 import type { PromptRef } from "../references.ts";
+import { idsTensor, longestPrompt } from "../prompts.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
 import {
   allOf,
@@ -98,7 +99,7 @@ function batchPair(ctx: GradeContext): [PromptRef, PromptRef] {
     const q = ps.slice(i + 1).find((q) => q.ids.length === p.ids.length);
     if (q) return [p, q];
   }
-  const long = ps.reduce((a, b) => (b.ids.length > a.ids.length ? b : a));
+  const long = longestPrompt(ctx);
   return [long, long];
 }
 
@@ -119,7 +120,7 @@ function plan(ctx: GradeContext): ProbeCall[] {
     { id: "gpt2:keys", probe: "gpt2Keys" },
   ];
   for (const p of ctx.refs.prompts) {
-    calls.push({ id: `gpt2:p${p.index}`, probe: "gpt2Forward", args: { ids: idsOf([p.ids]) } });
+    calls.push({ id: `gpt2:p${p.index}`, probe: "gpt2Forward", args: { ids: idsTensor(p.ids) } });
   }
   const [p, q] = batchPair(ctx);
   calls.push({ id: "gpt2:batch", probe: "gpt2Forward", args: { ids: idsOf([p.ids, q.ids]) } });

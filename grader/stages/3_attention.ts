@@ -60,6 +60,11 @@ const SDPA_TOL = { atol: 1e-5, rtol: 1e-4 };
 const ATTN_TOL = { atol: 1e-4, rtol: 1e-4 };
 const CAUSAL_SPLIT = 20;
 
+/** The causality probe keeps this many tokens of a `t`-token prompt and changes the rest. */
+function causalSplit(t: number): number {
+  return Math.min(CAUSAL_SPLIT, t - 1);
+}
+
 interface SdpaInputs {
   q: Tensor;
   k: Tensor;
@@ -109,7 +114,7 @@ function plan(ctx: GradeContext): ProbeCall[] {
   const x = asTensor(batched(long.tensor("h0.attn_in")));
   const t = x.shape[1];
   if (t > 1) {
-    const split = Math.min(CAUSAL_SPLIT, t - 1);
+    const split = causalSplit(t);
     const noise = randn([1, t - split, x.shape[2]], { rng: new Rng(4) });
     const changed = Tensor.cat([x.slice(1, 0, split), noise], 1);
     calls.push({ id: "attn:causal", probe: "forward", args: { x: changed } });
@@ -319,7 +324,7 @@ export const stage: Stage = {
         const long = longestPrompt(ctx);
         const t = long.ids.length;
         if (t < 2) return { status: "pass", message: "(prompts too short to test)" };
-        const split = Math.min(CAUSAL_SPLIT, t - 1);
+        const split = causalSplit(t);
         return causalVerdict(
           forwardResult(o, "attn:causal").out,
           forwardResult(o, `attn:p${long.index}`).out,

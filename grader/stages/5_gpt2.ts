@@ -21,7 +21,7 @@ import { describeValue, requireTensor, tensorOf, valueOf, VerdictError } from ".
 import { exported, loadedModule, shapesOf } from "../probe_helpers.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
-import { idsTensor, longestPrompt, promptName } from "../prompts.ts";
+import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
 import {
   allOf,
@@ -415,13 +415,13 @@ function generatedVerdict(o: Outcomes, p: PromptRef): Verdict {
         : `Run the loop exactly maxNewTokens (${n}) times, adding one id each time.`,
     };
   }
-  const step = found.findIndex((id, i) => id !== p.generated[i]);
-  if (step < 0) return { status: "pass", message: "" };
+  const d = divergence(p, found);
+  if (!d) return { status: "pass", message: "" };
   return {
     status: "fail",
-    message: `${call} for ${promptName(p)}: at new token ${step + 1} of ${n}, expected id ` +
-      `${p.generated[step]}, found ${found[step]}`,
-    details: [`expected ${JSON.stringify(p.generated)}`, `found    ${JSON.stringify(found)}`],
+    message: `${call} for ${promptName(p)}: at new token ${d.step + 1} of ${n}, expected id ` +
+      `${p.generated[d.step]}, found ${found[d.step]}`,
+    details: d.details,
     hint: "Your logits match PyTorch's, so look at the loop: each step runs the model on the " +
       "prompt plus every token generated so far, takes the logits of the LAST position, " +
       "appends their argmax over the vocabulary, and at the end returns only the new ids.",

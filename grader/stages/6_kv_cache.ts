@@ -13,7 +13,7 @@ import type { Tolerance } from "../compare.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
 import { requireTensor, valueOf } from "../outcomes.ts";
 import { exported, loadedModule } from "../probe_helpers.ts";
-import { idsTensor, longestPrompt, promptName } from "../prompts.ts";
+import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
 import type { GradeContext, Outcomes, ProbeCall, ProbeEnv, Stage } from "../stage.ts";
 import { allOf, closeVerdict, shapeVerdict } from "../verdicts.ts";
 import type { TensorData } from "../wire.ts";
@@ -257,16 +257,13 @@ export const stage: Stage = {
               hint: "Return only the new ids, one per step.",
             };
           }
-          const at = ids.findIndex((id, i) => id !== p.generated[i]);
-          if (at >= 0) {
+          const d = divergence(p, ids);
+          if (d) {
             return {
               status: "fail",
               message: `generateWithCache continues ${promptName(p)} differently: at new token ` +
-                `${at + 1}, expected id ${p.generated[at]}, found ${ids[at]}`,
-              details: [
-                `expected ${JSON.stringify(p.generated)}`,
-                `found    ${JSON.stringify(ids)}`,
-              ],
+                `${d.step + 1}, expected id ${p.generated[d.step]}, found ${ids[d.step]}`,
+              details: d.details,
               hint: "gpt2WithCache passed, so look at the loop: prefill with the whole prompt, " +
                 "then feed only the newest token with the caches the previous call returned.",
             };
