@@ -23,7 +23,7 @@ import { jsonReport } from "./report/json.ts";
 import { junitReport } from "./report/junit.ts";
 import { formatStage, nextStep, type Styles } from "./report/pretty.ts";
 import { totals } from "./report/totals.ts";
-import { gradeStage } from "./run_stage.ts";
+import { DEFAULT_LIMITS, gradeStage } from "./run_stage.ts";
 import type { StageResult } from "./stage.ts";
 import { STAGES } from "./stages/mod.ts";
 import { parseCommandLine, runTool, stdoutStyles, UsageError } from "./tools/cli.ts";
@@ -44,8 +44,8 @@ Options:
                        report, and a table in $GITHUB_STEP_SUMMARY when it is set)
   --out FILE           write the json/junit/github report to FILE; the pretty report stays
                        on the screen
-  --time-limit S       seconds one stage may run (default 120)
-  --memory-limit MB    memory one stage may use (default 4096)
+  --time-limit S       seconds one stage may run (default ${DEFAULT_LIMITS.timeLimitMs / 1000})
+  --memory-limit MB    memory one stage may use (default ${DEFAULT_LIMITS.memoryLimitMb})
   --verbose            show every check's details and everything your code printed
   --help               this text`;
 
@@ -61,8 +61,8 @@ const OPTIONS = {
   refs: { type: "string" },
   format: { type: "string", default: "pretty" },
   out: { type: "string" },
-  "time-limit": { type: "string", default: "120" },
-  "memory-limit": { type: "string", default: "4096" },
+  "time-limit": { type: "string", default: String(DEFAULT_LIMITS.timeLimitMs / 1000) },
+  "memory-limit": { type: "string", default: String(DEFAULT_LIMITS.memoryLimitMb) },
   verbose: { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } as const;

@@ -51,6 +51,12 @@ export interface RunOptions {
   points?: PointsManifest;
 }
 
+/** The limits of a stage when none are asked for (`deno task check`, `progress`, `hint`). */
+export const DEFAULT_LIMITS: Pick<RunOptions, "timeLimitMs" | "memoryLimitMb"> = {
+  timeLimitMs: 120_000,
+  memoryLimitMb: 4096,
+};
+
 /** Most of the learner's printed output kept for the report, in bytes (half each stream). */
 const OUTPUT_LIMIT = 64 * 1024;
 

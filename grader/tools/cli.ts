@@ -10,7 +10,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { kitPath } from "../../lib/paths.ts";
 import { gradeContext, TINY } from "../context.ts";
 import { type Styles, styles } from "../report/pretty.ts";
-import { gradeStage } from "../run_stage.ts";
+import { DEFAULT_LIMITS, gradeStage } from "../run_stage.ts";
 import type { Stage, StageResult } from "../stage.ts";
 import { UsageError } from "./usage.ts";
 
@@ -107,8 +107,7 @@ export function exerciseGrader(learnerDir: string = kitPath("exercises")): Grade
       configPath: TINY.configPath,
       weightsPath: TINY.weightsPath,
       tokenizerDir: TINY.tokenizerDir,
-      timeLimitMs: 120_000,
-      memoryLimitMb: 4096,
+      ...DEFAULT_LIMITS,
     });
 }
 
