@@ -49,7 +49,8 @@ Options:
   --prompt TEXT           a prompt, tokenised with GPT-2's tokenizer (repeatable)
   --prompt-ids 1,2,3      a prompt given as token ids (repeatable)
                           (default prompts: those of data/reference/tiny.safetensors)
-  --max-new-tokens N      greedy tokens generated after each prompt (default 20)
+  --max-new-tokens N      greedy tokens generated after each prompt
+                          (default: as many as data/reference/tiny.safetensors has)
   --jobs N                prompts computed in parallel, each with its own copy of the model
                           (default: one per CPU; the 124M model needs about 1.3 GB a job)
   --help                  this text
@@ -96,18 +97,23 @@ export class RefsInputError extends Error {
 /** The producer named in the files this tool writes. */
 const PRODUCER = "tools/refs.ts";
 
-/** Greedy tokens per prompt unless told otherwise, as in the bundled references. */
-const DEFAULT_MAX_NEW_TOKENS = 20;
-
 /**
- * The default prompts: those recorded in the bundled tiny model's references
- * (`data/reference/tiny.safetensors`, metadata `prompts`), text and ids.
+ * The defaults of a reference file: the prompts and the number of greedy tokens recorded in the
+ * bundled tiny model's references (`data/reference/tiny.safetensors`, metadata `prompts` and
+ * `max_new_tokens`). Only the file's header is read.
  *
- * @returns the prompts
+ * @returns the prompts (text and ids) and the new tokens per prompt
  * @throws {ReferenceFileError} when the file does not record them
  */
-export function defaultPrompts(): Prompt[] {
+export function referenceDefaults(): { prompts: Prompt[]; maxNewTokens: number } {
   using file = SafetensorsFile.open(TINY.refsPath);
+  const maxNewTokens = Number(file.metadata.max_new_tokens);
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
+    throw new ReferenceFileError(
+      `Cannot read the default number of new tokens from "${TINY.refsPath}": its metadata ` +
+        `"max_new_tokens" is ${JSON.stringify(file.metadata.max_new_tokens ?? null)}`,
+    );
+  }
   let prompts: unknown;
   try {
     prompts = JSON.parse(file.metadata.prompts ?? "null");
@@ -125,7 +131,7 @@ export function defaultPrompts(): Prompt[] {
         `a JSON list of {text, ids}`,
     );
   }
-  return (prompts as Prompt[]).map(({ text, ids }) => ({ text, ids }));
+  return { prompts: (prompts as Prompt[]).map(({ text, ids }) => ({ text, ids })), maxNewTokens };
 }
 
 /**
@@ -448,7 +454,7 @@ function parse(argv: string[]): RefsOptions | "help" {
     config: { type: "string" },
     prompt: { type: "string", multiple: true },
     "prompt-ids": { type: "string", multiple: true },
-    "max-new-tokens": { type: "string", default: String(DEFAULT_MAX_NEW_TOKENS) },
+    "max-new-tokens": { type: "string" },
     jobs: { type: "string" },
     help: { type: "boolean", default: false },
   }, 0);
@@ -458,12 +464,15 @@ function parse(argv: string[]): RefsOptions | "help" {
     throw new UsageError("--weights and --config go together: give both (or neither, for tiny)");
   }
   const n = v["max-new-tokens"], jobs = v.jobs;
-  if (!/^\d+$/.test(n)) {
+  if (n !== undefined && !/^\d+$/.test(n)) {
     throw new UsageError(`--max-new-tokens takes a non-negative integer, got "${n}"`);
   }
   if (jobs !== undefined && !(/^\d+$/.test(jobs) && Number(jobs) >= 1)) {
     throw new UsageError(`--jobs takes a positive integer, got "${jobs}"`);
   }
+  // the bundled references' prompts and token count, read only when one is not given
+  let defaults: ReturnType<typeof referenceDefaults> | undefined;
+  const fallback = () => (defaults ??= referenceDefaults());
   // --prompt and --prompt-ids in command-line order; the tokenizer is read only when needed
   const prompts: Prompt[] = [];
   let tokenizer: Tokenizer | undefined;
@@ -482,8 +491,8 @@ function parse(argv: string[]): RefsOptions | "help" {
     outPath: absolute(v.out),
     weightsPath: absolute(v.weights ?? TINY.weightsPath),
     configPath: absolute(v.config ?? TINY.configPath),
-    prompts: prompts.length ? prompts : defaultPrompts(),
-    maxNewTokens: Number(n),
+    prompts: prompts.length ? prompts : fallback().prompts,
+    maxNewTokens: n === undefined ? fallback().maxNewTokens : Number(n),
     jobs: jobs === undefined ? undefined : Number(jobs),
   };
 }

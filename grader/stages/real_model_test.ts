@@ -8,7 +8,7 @@ import { assertEquals, assertStringIncludes } from "@std/assert";
 import { loadStateDict, saveStateDict } from "../../lib/checkpoint.ts";
 import { kitPath } from "../../lib/paths.ts";
 import { writeSafetensors } from "../../lib/safetensors.ts";
-import { computeReferences, defaultPrompts } from "../../tools/refs.ts";
+import { computeReferences, referenceDefaults } from "../../tools/refs.ts";
 import { gradeContext, type ModelFiles, TINY } from "../context.ts";
 import { gradeStage } from "../run_stage.ts";
 import type { Stage, StageResult } from "../stage.ts";
@@ -135,8 +135,7 @@ Deno.test('stage 5 on "gpt2": with GPT-2\'s weight planted, "The dog" is graded 
     const refs = await computeReferences({
       weightsPath,
       configPath: TINY.configPath,
-      prompts: defaultPrompts(),
-      maxNewTokens: 20,
+      ...referenceDefaults(),
     });
     writeSafetensors(refsPath, refs.tensors, refs.metadata);
     const r = await gradeAsGpt2(gpt2, { ...TINY, weightsPath, refsPath });

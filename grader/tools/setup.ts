@@ -20,8 +20,8 @@
  */
 import { kitPath, relative } from "../../lib/paths.ts";
 import { SafetensorsFile, writeSafetensors } from "../../lib/safetensors.ts";
-import { absolute, TINY } from "../context.ts";
-import { loadReferences, REFERENCE_FORMAT } from "../references.ts";
+import { absolute } from "../context.ts";
+import { REFERENCE_FORMAT } from "../references.ts";
 import { parseCommandLine, runTool, UsageError } from "./cli.ts";
 import {
   download,
@@ -209,9 +209,8 @@ async function ensureReferences(
   }
   // imported only now: a copy of the kit without solutions/ cannot load it
   const refs = await import("../../tools/refs.ts");
-  const prompts = refs.defaultPrompts();
-  // as many new tokens as the bundled references have
-  const maxNewTokens = loadReferences(TINY.refsPath).prompts[0].generated.length;
+  // the prompts and as many new tokens as the bundled references have
+  const { prompts, maxNewTokens } = refs.referenceDefaults();
   reporter.note(
     `Computing the grader's references with solutions/ (${prompts.length} prompts, ` +
       `${maxNewTokens} new tokens each; a minute or two)…`,
