@@ -25,16 +25,23 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type Backend, BackendError, BACKENDS, createRunner, probeGpu } from "../lib/backends.ts";
+import {
+  type Backend,
+  BackendError,
+  BACKENDS,
+  createRunner,
+  probeGpu,
+  type Runner,
+} from "../lib/backends.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
 import { GPT2_SMALL, type GPT2Config, loadConfig } from "../lib/config.ts";
-import { generate } from "../lib/generate.ts";
+import { generate, type GenerateResult } from "../lib/generate.ts";
 import { kitPath } from "../lib/paths.ts";
 import { SafetensorsFile } from "../lib/safetensors.ts";
 import type { Tensor } from "../lib/tensor.ts";
 import { GPT2 } from "../solutions/5_gpt2.ts";
 import { gpt2WithCache, type KV } from "../solutions/6_kv_cache.ts";
+import { parseCommandLine, runTool, UsageError } from "../grader/tools/cli.ts";
 import { exists } from "../grader/tools/files.ts";
 import { matmulCeiling } from "./matmul_ceiling.ts";
 import { writeRandomGpt2 } from "./random_gpt2.ts";
@@ -93,46 +100,38 @@ async function measureBackend(
 ): Promise<BackendResult> {
   const config = model.config;
   const step = (ids: Tensor, past?: KV[]) => gpt2WithCache(model, ids, past, config);
-  const prefills: number[] = [], decodes: number[] = [], recomputes: number[] = [];
+  // `repeat` generations on a runner, which is closed after them
+  const runs = async (r: Runner) => {
+    const out: GenerateResult[] = [];
+    for (let k = 0; k < repeat; k++) {
+      out.push(await generate(r, prompt, { maxNewTokens: decode, nPositions: config.n_positions }));
+    }
+    await r.close();
+    return out;
+  };
   const t = performance.now();
   const runner = await createRunner(model, config, { backend, step, threads });
   const setup = performance.now() - t;
   await runner.nextLogits(prompt.slice(0, 4)); // warm-up
-  let ids: number[] = [];
-  for (let r = 0; r < repeat; r++) {
-    const g = await generate(runner, prompt, {
-      maxNewTokens: decode,
-      nPositions: config.n_positions,
-    });
-    prefills.push(g.prefillMs);
-    decodes.push(g.tokensPerSecond);
-    ids = g.ids;
-  }
-  await runner.close();
-  if (recompute) {
-    const plain = await createRunner(model, config, { backend, threads });
-    for (let r = 0; r < repeat; r++) {
-      const g = await generate(plain, prompt, {
-        maxNewTokens: decode,
-        nPositions: config.n_positions,
-      });
-      recomputes.push(g.tokensPerSecond);
-    }
-    await plain.close();
-  }
+  const cached = await runs(runner);
+  const recomputes = recompute
+    ? (await runs(await createRunner(model, config, { backend, threads }))).map((g) =>
+      g.tokensPerSecond
+    )
+    : [];
   const ceiling = runner.backend === "cpu"
     ? undefined
     : await matmulCeiling(model.stateDict(), config, runner.backend, threads);
-  const prefill = median(prefills);
+  const prefill = median(cached.map((g) => g.prefillMs));
   return {
     backend: runner.backend,
     setup_ms: round(setup, 0),
     prefill_ms: round(prefill, 1),
     prefill_tokens_per_s: round(prompt.length / (prefill / 1000)),
-    decode_tokens_per_s: round(median(decodes)),
+    decode_tokens_per_s: round(median(cached.map((g) => g.tokensPerSecond))),
     ...(recompute ? { decode_recompute_tokens_per_s: round(median(recomputes)) } : {}),
     ...(ceiling ? { matmul_only_tokens_per_s: round(1000 / median(ceiling)) } : {}),
-    generated_ids: ids,
+    generated_ids: cached.at(-1)!.ids,
     notices: runner.notices,
   };
 }
@@ -189,36 +188,38 @@ async function readBandwidth(threads: number): Promise<{ gb_per_s: number; metho
   };
 }
 
+const USAGE = `Usage: deno task bench [--model-dir DIR] [--prompt-tokens N>=1] [--decode N>=2]
+  [--repeat N>=1] [--threads N>=1] [--backends ${BACKENDS.join(",")}] [--recompute] [--no-torch]`;
+
+function whole(option: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`${option} takes a whole number of at least ${min}, got "${value}".`);
+  }
+  return n;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values: v } = parseArgs({
-    args: argv,
-    options: {
-      "model-dir": { type: "string" },
-      "prompt-tokens": { type: "string", default: "32" },
-      decode: { type: "string", default: "32" },
-      repeat: { type: "string", default: "3" },
-      backends: { type: "string" },
-      recompute: { type: "boolean", default: false },
-      threads: { type: "string", default: "1" },
-      "no-torch": { type: "boolean", default: false },
-    },
-  });
-  const promptTokens = Number(v["prompt-tokens"]), decode = Number(v.decode);
-  const repeat = Number(v.repeat), threads = Number(v.threads);
+  const { values: v } = parseCommandLine(argv, {
+    "model-dir": { type: "string" },
+    "prompt-tokens": { type: "string", default: "32" },
+    decode: { type: "string", default: "32" },
+    repeat: { type: "string", default: "3" },
+    backends: { type: "string" },
+    recompute: { type: "boolean", default: false },
+    threads: { type: "string", default: "1" },
+    "no-torch": { type: "boolean", default: false },
+  }, 0);
+  const promptTokens = whole("--prompt-tokens", v["prompt-tokens"], 1);
+  const decode = whole("--decode", v.decode, 2);
+  const repeat = whole("--repeat", v.repeat, 1);
+  const threads = whole("--threads", v.threads, 1);
   const gpu = await probeGpu();
   const backends = (v.backends ?? `cpu,wasm,native${gpu.adapter === "hardware" ? ",webgpu" : ""}`)
     .split(",") as Backend[];
-  const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
-  if (
-    !whole(promptTokens, 1) || !whole(decode, 2) || !whole(repeat, 1) || !whole(threads, 1) ||
-    backends.some((b) => !BACKENDS.includes(b))
-  ) {
-    console.error(
-      "Usage: deno task bench [--model-dir DIR] [--prompt-tokens N>=1] [--decode N>=2] " +
-        `[--repeat N>=1] [--threads N>=1] [--backends ${BACKENDS.join(",")}] [--recompute] ` +
-        "[--no-torch]",
-    );
-    return 2;
+  const unknown = backends.find((b) => !BACKENDS.includes(b));
+  if (unknown !== undefined) {
+    throw new UsageError(`Unknown backend "${unknown}" in --backends: use ${BACKENDS.join(", ")}.`);
   }
   const dir = v["model-dir"] ?? DEFAULT_DIR;
   if (!await exists(`${dir}/model.safetensors`)) {
@@ -320,4 +321,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runTool(USAGE, () => main(Deno.args));
