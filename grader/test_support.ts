@@ -18,7 +18,7 @@
 import { kitPath } from "../lib/paths.ts";
 import { gradeContext, TINY } from "./context.ts";
 import { gradeStage, type RunOptions } from "./run_stage.ts";
-import { inCacheDir } from "./tools/test_helpers.ts";
+import { inCacheDir } from "../commands/_test_helpers.ts";
 import type { CheckResult, GradeContext, Stage, StageResult } from "./stage.ts";
 
 /** Time limit of a graded stage in tests, in milliseconds. */

@@ -68,7 +68,7 @@ interface PieceInputs {
 }
 
 // Tolerances, from the solution's measured errors against PyTorch on the tiny model and the
-// effect of the classic bugs (tools/reference.py --bug-report):
+// effect of the classic bugs (pytorch/reference.py --bug-report):
 // - LayerNorm fixture: solution 1.1e-5 (a row whose variance is eps); eps 1e-12: 1.25,
 //   unbiased variance: 0.13.
 const LN_TOL: Tolerance = { atol: 1e-4, rtol: 1e-4 };
