@@ -3,6 +3,8 @@
  * on the arguments the grader sent, and streams each outcome back as a framed line on stdout.
  * Everything else on stdout is what the learner's code printed.
  *
+ * The probes are the stage's own and the studio's (`studio/probes.ts`).
+ *
  * Run by `run_stage.ts` with narrow permissions; reads one JSON request on stdin:
  * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, calls }`.
  *
@@ -21,6 +23,7 @@ import { loadConfig } from "../lib/config.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
 import type { StateDict } from "../lib/module.ts";
 import { NotImplementedError } from "../lib/todo.ts";
+import { STUDIO_PROBES } from "../studio/probes.ts";
 import { STAGES } from "./stages/mod.ts";
 import type { ProbeCall, ProbeEnv } from "./stage.ts";
 import { fromWire, type ProbeOutcome, type ThrownError, toWire } from "./wire.ts";
@@ -143,6 +146,7 @@ async function main(): Promise<void> {
   const calls = request.calls;
   const stage = STAGES.find((s) => s.number === request.stage);
   if (!stage) throw new Error(`No stage ${request.stage}`);
+  const probes = { ...STUDIO_PROBES[stage.number], ...stage.probes };
   const learnerDir = request.learnerFile.slice(0, request.learnerFile.lastIndexOf("/") + 1);
   let weights: StateDict | undefined;
   const env: ProbeEnv = {
@@ -178,7 +182,7 @@ async function main(): Promise<void> {
     let outcome: ProbeOutcome;
     try {
       const args = fromWire(call.args ?? {}, true) as Record<string, unknown>;
-      const value = await stage.probes[call.probe](learner, args, env);
+      const value = await probes[call.probe](learner, args, env);
       outcome = { ok: true, value: toWire(value) };
     } catch (e) {
       outcome = { ok: false, error: describeThrown(e, learnerDir) };

@@ -65,11 +65,15 @@ const NEEDS_REAL_MODEL = "needs the real GPT-2 weights (`deno task setup`, then 
 /** What V8 prints when the JavaScript heap is full (`--max-old-space-size`). */
 const HEAP_FULL = /JavaScript (heap )?out of memory/;
 
-interface ChildRun {
+/** What the sandboxed child gave back for a list of probe calls. */
+export interface ChildRun {
+  /** The outcome of each call that finished, by call id. */
   outcomes: Map<string, ProbeOutcome>;
+  /** Why the learner's file could not be loaded, when it could not. */
   importError?: ThrownError;
   /** Why the child stopped before finishing, when it did. */
   stopped?: string;
+  /** What the learner's code printed (the first 64 KB). */
   output: string;
   /** Bytes of printed output left out of `output`. */
   dropped: number;
@@ -91,7 +95,7 @@ export async function gradeStage(
   options: RunOptions,
 ): Promise<StageResult> {
   const started = performance.now();
-  const file = `${options.learnerDir.replace(/\/$/, "")}/${stage.file}`;
+  const file = stageFile(stage, options);
   const result = (status: StageStatus, message: string, extra: Partial<StageResult> = {}) => ({
     stage: stage.number,
     name: stage.name,
@@ -270,6 +274,28 @@ function childArgs(options: RunOptions): string[] {
     `--allow-read=${readable.join(",")}`,
     kitPath("grader", "child.ts"),
   ];
+}
+
+/**
+ * Runs probe calls of a stage in the sandboxed child, with the same limits and channel as
+ * grading, and returns their outcomes without checking them: for tools that show what the
+ * learner's code computes (the studio).
+ *
+ * @param stage the stage whose file and probes are used
+ * @param calls the probe calls
+ * @param options files and limits (points are not used)
+ * @returns the outcomes, or why there are none
+ */
+export function runProbes(
+  stage: Stage,
+  calls: ProbeCall[],
+  options: RunOptions,
+): Promise<ChildRun> {
+  return runChild(stage, stageFile(stage, options), calls, options);
+}
+
+function stageFile(stage: Stage, options: RunOptions): string {
+  return `${options.learnerDir.replace(/\/$/, "")}/${stage.file}`;
 }
 
 async function runChild(

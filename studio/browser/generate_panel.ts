@@ -1,0 +1,327 @@
+/// <reference lib="dom" />
+/**
+ * The Generate panel (stage 5, and stage 6's cache once it passes): the learner's model,
+ * exported to ONNX by the kit, runs in this browser with onnxruntime-web — on WebGPU when the
+ * browser offers a hardware adapter, else on WASM, and the panel says which. Tokens stream in
+ * with the five most likely next tokens at each step; temperature, top-k and the seed are
+ * controls; the speed is shown in tokens per second.
+ *
+ * The loop is the kit's own (`lib/generate.ts`, `lib/sampling.ts`, `lib/session_runner.ts`),
+ * the same as `deno task generate`'s.
+ *
+ * @module
+ */
+import type * as Ort from "onnxruntime-web/webgpu";
+import { type Backend, chooseBackend } from "../../lib/backend_choice.ts";
+import type { Runner } from "../../lib/backends.ts";
+import { generate, type GenerateResult } from "../../lib/generate.ts";
+import { Rng } from "../../lib/random.ts";
+import { topProbabilities } from "../../lib/sampling.ts";
+import { sessionLogits } from "../../lib/session_runner.ts";
+import type {
+  DecodeView,
+  EncodeView,
+  Learner,
+  ModelView,
+  SessionView,
+  StagesView,
+} from "../api.ts";
+import { api, fill, h } from "./dom.ts";
+import { learnerSide } from "./learner.ts";
+import { visible } from "./tokens_panel.ts";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** onnxruntime-web's browser build, served by the studio. */
+const ORT_URL = "/vendor/ort.webgpu.bundle.min.mjs";
+
+let ort: Promise<typeof Ort> | undefined;
+
+function loadOrt(): Promise<typeof Ort> {
+  const url = ORT_URL; // a variable: loaded at run time, not bundled
+  return ort ??= import(url);
+}
+
+/** Lets the page draw between two steps (a task boundary, without a timer's delay). */
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+/** One generated token: its id, the five most likely at its step, and their texts once known. */
+interface Step {
+  id: number;
+  top: { id: number; p: number }[];
+  labels?: string[];
+}
+
+/** A model loaded into onnxruntime, for one version of the learner's files. */
+interface Loaded {
+  files: number;
+  backend: Backend;
+  notices: string[];
+  cached: boolean;
+  notes: string[];
+  session: Ort.InferenceSession;
+}
+
+function control(label: string, input: HTMLInputElement): HTMLElement {
+  return h("label", {}, `${label} `, input);
+}
+
+function numberInput(value: number, min: number, max: number, step: number, name: string) {
+  return h("input", { type: "number", value, min, max, step, name, "aria-label": name });
+}
+
+/** The panel. */
+export class GeneratePanel {
+  readonly #prompt = h("input", {
+    type: "text",
+    value: "The dog",
+    class: "wide",
+    name: "prompt",
+    "aria-label": "prompt",
+  });
+  readonly #tokens = numberInput(20, 1, 512, 1, "tokens");
+  readonly #temperature = numberInput(0, 0, 2, 0.1, "temperature");
+  readonly #topK = numberInput(40, 0, 50257, 1, "top-k");
+  readonly #seed = numberInput(0, 0, 2 ** 31 - 1, 1, "seed");
+  readonly #run = h("button", { type: "button", class: "primary" }, "Generate");
+  readonly #stop = h("button", { type: "button", disabled: "" }, "Stop");
+  readonly #status = h("p", { class: "backend" }, "Not loaded yet.");
+  readonly #output = h("div", { class: "generated" });
+  readonly #chart = h("div", { class: "top5" });
+  readonly #speed = h("p", { class: "speed dim" });
+  #loaded?: Loaded;
+  #abort?: AbortController;
+
+  /**
+   * @param body the panel's body
+   * @param session what the studio shows
+   * @param files the version of the learner's files (to know when to export again)
+   */
+  constructor(
+    readonly body: Element,
+    readonly session: SessionView,
+    readonly files: () => number,
+  ) {
+    this.#run.addEventListener("click", () => this.generate());
+    this.#stop.addEventListener("click", () => this.#abort?.abort());
+    fill(
+      body,
+      h("div", { class: "controls" }, control("Prompt", this.#prompt)),
+      h(
+        "div",
+        { class: "controls" },
+        control("New tokens", this.#tokens),
+        control("Temperature (0: greedy)", this.#temperature),
+        control("Top-k (0: all)", this.#topK),
+        control("Seed", this.#seed),
+        this.#run,
+        this.#stop,
+      ),
+      this.#status,
+      h("div", { class: "generate-out" }, this.#output, this.#chart),
+      this.#speed,
+    );
+  }
+
+  /**
+   * Says, before anything is generated, whether stage 5 is written yet.
+   *
+   * @param stages the latest grading
+   */
+  showStages(stages: StagesView): void {
+    if (this.#loaded || this.#abort) return;
+    const five = stages.stages.find((s) => s.number === 5);
+    const stage = this.session.stages.find((s) => s.number === 5)!;
+    fill(
+      this.#status,
+      five?.state === "not-started"
+        ? learnerSide({ state: "not-started", stage: 5, hint: stage.hint }, () => h("span"))
+        : "Press Generate: your model is exported to ONNX and loaded into this browser.",
+    );
+  }
+
+  /**
+   * Exports the learner's model (when their files changed since) and generates.
+   *
+   * @returns when generation has ended
+   */
+  async generate(): Promise<void> {
+    this.#run.disabled = true;
+    this.#stop.disabled = false;
+    this.#abort = new AbortController();
+    try {
+      const loaded = await this.#load();
+      if (!loaded) return;
+      await this.#generate(loaded, this.#abort.signal);
+    } catch (e) {
+      if ((e as Error).name !== "AbortError") {
+        fill(this.#output, h("p", { class: "error" }, `✗ ${(e as Error).message}`));
+      }
+    } finally {
+      this.#run.disabled = false;
+      this.#stop.disabled = true;
+    }
+  }
+
+  async #load(): Promise<Loaded | undefined> {
+    const files = this.files();
+    if (this.#loaded?.files === files) return this.#loaded;
+    await this.#loaded?.session.release();
+    this.#loaded = undefined;
+    fill(this.#status, "Exporting your model to ONNX…");
+    const exported = await api<Learner<ModelView>>("/api/model", {});
+    if (exported.state !== "ready") {
+      fill(this.#status, learnerSide(exported, () => h("span")));
+      return undefined;
+    }
+    const model = exported.value;
+    const { backend, notices } = await chooseBackend("auto");
+    fill(this.#status, `Loading it into onnxruntime-web (${backend.toUpperCase()})…`);
+    const runtime = await loadOrt();
+    runtime.env.wasm.numThreads = 1; // as deno task generate's default
+    runtime.env.logLevel = "error";
+    const session = await runtime.InferenceSession.create(model.graph, {
+      executionProviders: [backend],
+      logSeverityLevel: 3,
+      externalData: model.external.map((f) => ({ path: f.path, data: f.url })),
+    });
+    this.#loaded = { files, backend, notices, cached: model.cached, notes: model.notes, session };
+    return this.#loaded;
+  }
+
+  async #generate(loaded: Loaded, signal: AbortSignal): Promise<void> {
+    const { config } = this.session;
+    const runtime = await loadOrt();
+    const next = sessionLogits(runtime, loaded.session, config, loaded.cached);
+    let last: Float32Array = new Float32Array(0);
+    const runner: Runner = {
+      backend: loaded.backend,
+      notices: loaded.notices,
+      cached: loaded.cached,
+      threads: 1,
+      nextLogits: async (ids) => {
+        await yieldToPage();
+        if (signal.aborted) throw new DOMException("stopped", "AbortError");
+        return last = await next(ids);
+      },
+      close: () => Promise.resolve(),
+    };
+    fill(
+      this.#status,
+      h(
+        "span",
+        { "data-backend": loaded.backend },
+        `Running in this browser on ${loaded.backend === "webgpu" ? "WebGPU" : "WASM"}` +
+          `${loaded.cached ? ", with your KV cache" : ""}.`,
+      ),
+      ...[...loaded.notices, ...loaded.notes].map((n) => h("span", { class: "note" }, ` ${n}`)),
+    );
+    const prompt = await api<EncodeView>("/api/encode", { text: this.#prompt.value });
+    const temperature = Number(this.#temperature.value) || 0;
+    const steps: Step[] = [];
+    const started = performance.now();
+    let firstAt = 0;
+    this.#output.removeAttribute("data-done");
+    const show = this.#shower(prompt.ids);
+    const result: GenerateResult = await generate(runner, prompt.ids, {
+      maxNewTokens: Math.max(1, Math.min(512, Number(this.#tokens.value) || 1)),
+      nPositions: config.n_positions,
+      temperature,
+      topK: temperature > 0 ? Math.max(0, Number(this.#topK.value) || 0) : 0,
+      rng: new Rng(Number(this.#seed.value) || 0),
+      onToken: (id, all) => {
+        if (all.length === 1) firstAt = performance.now();
+        steps.push({ id, top: topProbabilities(last, 5) });
+        show(all, steps);
+        const s = (performance.now() - firstAt) / 1000;
+        this.#speed.textContent = all.length > 1 && s > 0
+          ? `${((all.length - 1) / s).toFixed(1)} tokens/s`
+          : `first token after ${(performance.now() - started).toFixed(0)} ms`;
+      },
+    });
+    this.#output.dataset.ids = result.ids.join(",");
+    this.#output.dataset.promptIds = result.promptIds.join(",");
+    this.#output.dataset.backend = loaded.backend;
+    this.#output.dataset.tokensPerSecond = result.tokensPerSecond.toFixed(2);
+    this.#output.dataset.done = "1";
+    this.#speed.textContent =
+      `${result.ids.length} tokens: prefill ${result.prefillMs.toFixed(0)} ` +
+      `ms, then ${result.tokensPerSecond.toFixed(1)} tokens/s (${
+        prompt.by === "yours" ? "your tokenizer" : "GPT-2's tokenizer"
+      } for the prompt).`;
+  }
+
+  /**
+   * Draws the text so far and the latest step's top 5, asking the server for the text of the
+   * ids (only the newest answer is drawn).
+   *
+   * @param promptIds the prompt's ids
+   * @returns what to call after each step
+   */
+  #shower(promptIds: number[]): (all: readonly number[], steps: Step[]) => void {
+    let asked = 0, drawn = 0;
+    return (all, steps) => {
+      const n = ++asked;
+      const step = steps[steps.length - 1];
+      const ids = [promptIds, ...all.map((id) => [id]), ...step.top.map((t) => [t.id])];
+      api<DecodeView>("/api/decode", { ids }).then((decoded) => {
+        if (n < drawn) return;
+        drawn = n;
+        const [promptText, ...rest] = decoded.texts;
+        step.labels = rest.slice(all.length);
+        fill(
+          this.#output,
+          h("span", { class: "prompt" }, promptText),
+          ...rest.slice(0, all.length).map((piece, i) => {
+            const span = h(
+              "span",
+              { class: "token", "data-id": all[i], title: `id ${all[i]}` },
+              piece,
+            );
+            span.addEventListener("mouseenter", () => this.#drawTop(steps[i], i));
+            return span;
+          }),
+        );
+        this.#drawTop(step, all.length - 1);
+      }).catch(() => {});
+    };
+  }
+
+  #drawTop(step: Step, index: number): void {
+    const width = 220, bar = 18;
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", String(width + 160));
+    svg.setAttribute("height", String(step.top.length * (bar + 4)));
+    svg.setAttribute("class", "top5-chart");
+    step.top.forEach((t, i) => {
+      const y = i * (bar + 4);
+      const rect = document.createElementNS(SVG, "rect");
+      rect.setAttribute("x", "0");
+      rect.setAttribute("y", String(y));
+      rect.setAttribute("width", String(Math.max(1, t.p * width)));
+      rect.setAttribute("height", String(bar));
+      rect.setAttribute("class", t.id === step.id ? "chosen" : "other");
+      rect.dataset.id = String(t.id);
+      rect.dataset.p = String(t.p);
+      const text = document.createElementNS(SVG, "text");
+      text.setAttribute("x", String(width + 6));
+      text.setAttribute("y", String(y + bar - 5));
+      const label = step.labels?.[i];
+      text.textContent = `${(100 * t.p).toFixed(1)}% ${
+        label === undefined ? `id ${t.id}` : `“${visible(label)}”`
+      }`;
+      svg.append(rect, text);
+    });
+    fill(
+      this.#chart,
+      h("p", { class: "dim" }, `Step ${index + 1}: the 5 most likely next tokens`),
+      svg,
+    );
+  }
+}

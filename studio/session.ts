@@ -1,0 +1,242 @@
+/**
+ * The studio's state: which learner files and which model it shows, every stage's latest
+ * grading (regraded when the files change), and the sandbox in which the learner's code runs
+ * for the panels. The server's process never imports the learner's code: every call to it goes
+ * through the grader's sandboxed child (`runProbes`), at most two at a time.
+ *
+ * @module
+ */
+import { loadStateDict } from "../lib/checkpoint.ts";
+import { type GPT2Config, loadConfig } from "../lib/config.ts";
+import type { StateDict } from "../lib/module.ts";
+import { gradeContext, type ModelFiles } from "../grader/context.ts";
+import { loadPoints } from "../grader/points.ts";
+import { type ChildRun, DEFAULT_LIMITS, gradeStage, runProbes } from "../grader/run_stage.ts";
+import type { GradeContext, ProbeCall, Stage, StageResult } from "../grader/stage.ts";
+import { STAGES } from "../grader/stages/mod.ts";
+import type { Learner, StatusView } from "./api.ts";
+import { ReferenceGPT2 } from "./reference_model.ts";
+
+/** What the studio shows. */
+export interface SessionOptions {
+  /** The directory of the learner's stage files. */
+  learnerDir: string;
+  /** The model's files (references optional: without them the Stages panel says so). */
+  files: ModelFiles;
+  /** Time and memory limits of one sandboxed run (default: `deno task check`'s). */
+  limits?: { timeLimitMs: number; memoryLimitMb: number };
+}
+
+/** Most sandboxed children running at once (the machine's other core stays free). */
+const MAX_CHILDREN = 2;
+
+/** The learner's files, the model, the grading and the sandbox behind the studio's panels. */
+export class StudioSession {
+  /** The model's sizes. */
+  readonly config: GPT2Config;
+  /** The grading context, when the model has references. */
+  readonly #ctx?: GradeContext;
+  /** Why the stages cannot be graded, when they cannot. */
+  readonly problem?: string;
+  readonly #results = new Map<number, StageResult>();
+  readonly #pending = new Set<number>();
+  #files = 0;
+  #changes = 0;
+  #grading: Promise<void> = Promise.resolve();
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+  #weights?: StateDict;
+  #reference?: ReferenceGPT2;
+
+  /** @param options what to show */
+  constructor(readonly options: SessionOptions) {
+    this.config = loadConfig(options.files.configPath);
+    if (options.files.refsPath) {
+      this.#ctx = gradeContext(options.files);
+    } else {
+      this.problem = "Grading needs reference activations for these weights: make them with " +
+        "`deno task refs --weights FILE --config FILE --out REFS`, then start the studio with " +
+        "--refs REFS.";
+    }
+  }
+
+  /** The stages of the course. */
+  get stages(): readonly Stage[] {
+    return STAGES;
+  }
+
+  /**
+   * A stage by number.
+   *
+   * @param n the number
+   * @returns the stage
+   */
+  stage(n: number): Stage {
+    return STAGES.find((s) => s.number === n)!;
+  }
+
+  /**
+   * The counters the page polls.
+   *
+   * @returns them
+   */
+  status(): StatusView {
+    return { files: this.#files, results: this.#changes, grading: this.#pending.size };
+  }
+
+  /**
+   * The latest result of a stage.
+   *
+   * @param n the stage
+   * @returns its result, or undefined while it is first graded
+   */
+  result(n: number): StageResult | undefined {
+    return this.#results.get(n);
+  }
+
+  /**
+   * Whether a stage is waiting to be (re)graded.
+   *
+   * @param n the stage
+   * @returns true while it waits or runs
+   */
+  grading(n: number): boolean {
+    return this.#pending.has(n);
+  }
+
+  /**
+   * Tells the studio that the learner's files changed: every stage is graded again.
+   *
+   * @returns when the grading has finished
+   */
+  filesChanged(): Promise<void> {
+    this.#files++;
+    return this.regrade();
+  }
+
+  /**
+   * Grades stages again, one after the other (a grading already running finishes first).
+   *
+   * @param stages which (default: every stage)
+   * @returns when it has finished
+   */
+  regrade(stages: readonly Stage[] = STAGES): Promise<void> {
+    const ctx = this.#ctx;
+    if (!ctx) return Promise.resolve();
+    for (const s of stages) this.#pending.add(s.number);
+    const version = this.#files;
+    this.#grading = this.#grading.then(async () => {
+      const points = loadPoints(STAGES);
+      for (const stage of stages) {
+        if (version !== this.#files) return; // a newer change regrades everything again
+        const result = await this.#limited(() =>
+          gradeStage(stage, ctx, { ...this.#runOptions(), points })
+        );
+        if (version !== this.#files) return;
+        this.#results.set(stage.number, result);
+        this.#pending.delete(stage.number);
+        this.#changes++;
+      }
+    });
+    return this.#grading;
+  }
+
+  /**
+   * Runs probe calls of a stage on the learner's code, in the sandbox.
+   *
+   * @param stage the stage
+   * @param calls the calls
+   * @returns what came back
+   */
+  probe(stage: Stage, calls: ProbeCall[]): Promise<ChildRun> {
+    return this.#limited(() => runProbes(stage, calls, this.#runOptions()));
+  }
+
+  /**
+   * The model's weights, read once (shared with the grading).
+   *
+   * @returns the state dict
+   */
+  weights(): StateDict {
+    if (this.#ctx) return this.#ctx.weights();
+    return this.#weights ??= loadStateDict(this.options.files.weightsPath);
+  }
+
+  /**
+   * The reference model on these weights, built once.
+   *
+   * @returns it
+   */
+  reference(): ReferenceGPT2 {
+    return this.#reference ??= new ReferenceGPT2(this.config, this.weights());
+  }
+
+  #runOptions() {
+    const { files, learnerDir, limits } = this.options;
+    return {
+      learnerDir,
+      configPath: files.configPath,
+      weightsPath: files.weightsPath,
+      tokenizerDir: files.tokenizerDir,
+      ...(limits ?? DEFAULT_LIMITS),
+    };
+  }
+
+  async #limited<T>(run: () => Promise<T>): Promise<T> {
+    while (this.#running >= MAX_CHILDREN) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    this.#running++;
+    try {
+      return await run();
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
+
+/**
+ * What one probe call of a sandboxed run says for a panel: the value, "not started" with the
+ * stage's first hint, or the error in the grader's words.
+ *
+ * @param run the sandboxed run
+ * @param id the call's id
+ * @param stage the stage whose file ran
+ * @param read turns the value into what the panel shows; a `TypeError` it throws is the
+ *   learner's (their code returned something else)
+ * @returns the panel's learner side
+ */
+export function learnerOutcome<T>(
+  run: ChildRun,
+  id: string,
+  stage: Stage,
+  read: (value: unknown) => T,
+): Learner<T> {
+  const notStarted = { state: "not-started" as const, stage: stage.number, hint: stage.hints[0] };
+  const error = (message: string) => ({ state: "error" as const, stage: stage.number, message });
+  const e = run.importError;
+  if (e) {
+    return e.kind === "not-implemented"
+      ? notStarted
+      : error(`Could not load ${stage.file}: ${e.name}: ${e.message}${where(e.at)}`);
+  }
+  const outcome = run.outcomes.get(id);
+  if (!outcome) return error(run.stopped ?? "Your code gave no answer");
+  if (!outcome.ok) {
+    const e = outcome.error;
+    return e.kind === "not-implemented"
+      ? notStarted
+      : error(`${e.name}: ${e.message}${where(e.at)}`);
+  }
+  try {
+    return { state: "ready", value: read(outcome.value) };
+  } catch (e) {
+    if (e instanceof TypeError) return error(e.message);
+    throw e;
+  }
+}
+
+function where(at: string | undefined): string {
+  return at ? ` (at ${at})` : "";
+}
