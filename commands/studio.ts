@@ -82,7 +82,9 @@ async function main(): Promise<number> {
   }, () => session.filesChanged());
   await watching.stopped;
   Deno.removeSignalListener("SIGINT", onInterrupt);
-  await server.shutdown();
+  // an open page keeps its connection: stop waiting for it after a moment
+  await Promise.race([server.shutdown(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  session.close();
   console.log("Studio stopped.");
   return 0;
 }

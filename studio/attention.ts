@@ -8,10 +8,9 @@
  * @module
  */
 import { END_OF_TEXT } from "../lib/generate.ts";
-import { idsTensor } from "../grader/prompts.ts";
+import { Tensor } from "../lib/tensor.ts";
 import type { TensorData } from "../grader/wire.ts";
 import type { AttentionView, AttentionWeights, Learner } from "./api.ts";
-import { captureAttention } from "./attention_capture.ts";
 import { learnerOutcome, type StudioSession } from "./session.ts";
 import { chips, referenceIds } from "./tokens.ts";
 
@@ -53,16 +52,10 @@ export async function attentionView(
     Math.min(MAX_ATTENTION_TOKENS, n_positions),
   );
   const T = ids.length;
-  const reference = session.reference();
-  const captured = captureAttention(() => reference.forward(idsTensor(ids)), {
-    T,
-    matrices: L * H,
-    constants: Object.values(reference.weights),
-  });
-  if (!("weights" in captured)) throw new Error("the reference model's attention was not found");
+  const reference = await session.reference(ids);
   const view = (learner: Learner<AttentionWeights>): AttentionView => ({
     tokens: chips(ids),
-    reference: { layers: L, heads: H, weights: [...captured.weights.data] },
+    reference: { layers: L, heads: H, weights: [...reference.weights] },
     learner,
   });
 
@@ -76,7 +69,7 @@ export async function attentionView(
   if (model.state === "ready") return view(model);
 
   const stage3 = session.stage(3);
-  const x = reference.attentionInput(idsTensor(ids));
+  const x = new Tensor(reference.input, [1, T, session.config.n_embd]);
   const one = await session.probe(stage3, [{ id: "attention", probe: "attention", args: { x } }]);
   const layer = learnerOutcome(one, "attention", stage3, weightsOf(1, H, T));
   if (layer.state !== "ready") return view(layer);

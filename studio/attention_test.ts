@@ -1,5 +1,6 @@
 // gpt2-kit: reveals-solutions (runs the solutions' attention, and a copy without stage 5)
 import { assertAlmostEquals, assertEquals, assertStringIncludes } from "@std/assert";
+import { loadConfig } from "../lib/config.ts";
 import { kitPath } from "../lib/paths.ts";
 import { TINY } from "../grader/context.ts";
 import { deeperImports, withMutatedCopy } from "../grader/test_support.ts";
@@ -8,8 +9,13 @@ import type { AttentionView } from "./api.ts";
 import { attentionView, MAX_ATTENTION_TOKENS } from "./attention.ts";
 import { StudioSession } from "./session.ts";
 
-const session = (learnerDir: string) => new StudioSession({ learnerDir, files: TINY });
-const { n_layer: L, n_head: H } = session(kitPath("solutions")).config;
+const { n_layer: L, n_head: H } = loadConfig(TINY.configPath);
+
+/** The Attention panel of the learner files in `dir`. */
+async function attentionOf(dir: string, prompt: string): Promise<AttentionView> {
+  using session = new StudioSession({ learnerDir: dir, files: TINY });
+  return await attentionView(session, prompt);
+}
 
 function assertSameWeights(view: AttentionView, layers: number): void {
   if (view.learner.state !== "ready") throw new Error(JSON.stringify(view.learner));
@@ -21,7 +27,7 @@ function assertSameWeights(view: AttentionView, layers: number): void {
 }
 
 Deno.test("attentionView() gives every layer of the solutions' GPT2, equal to the reference's", async () => {
-  const view = await attentionView(session(kitPath("solutions")), "The cat sat on the mat");
+  const view = await attentionOf(kitPath("solutions"), "The cat sat on the mat");
   assertEquals(view.tokens.map((t) => t.piece), ["The", " cat", " sat", " on", " the", " mat"]);
   assertEquals([view.reference.layers, view.reference.heads], [L, H]);
   assertSameWeights(view, L);
@@ -32,7 +38,7 @@ Deno.test("attentionView() without stage 5 shows layer 0 of CausalSelfAttention,
   const view = await withMutatedCopy("5_gpt2.ts", [], async (dir) => {
     const stub = (await loadPristine())["5_gpt2.ts"];
     await Deno.writeTextFile(`${dir}/5_gpt2.ts`, deeperImports(stub));
-    return attentionView(session(dir), "The cat sat");
+    return attentionOf(dir, "The cat sat");
   });
   assertSameWeights(view, 1);
   assertStringIncludes(
@@ -42,13 +48,13 @@ Deno.test("attentionView() without stage 5 shows layer 0 of CausalSelfAttention,
 });
 
 Deno.test("attentionView() on the stubs says stage 3 is not started, with its first hint", async () => {
-  const view = await attentionView(session(kitPath("exercises")), "Hi");
+  const view = await attentionOf(kitPath("exercises"), "Hi");
   assertEquals(view.learner.state, "not-started");
   assertEquals(view.learner.state === "not-started" && view.learner.stage, 3);
 });
 
 Deno.test("attentionView() cuts a long prompt to MAX_ATTENTION_TOKENS, as wide as the tiny model", async () => {
-  const view = await attentionView(session(kitPath("solutions")), "a ".repeat(200));
+  const view = await attentionOf(kitPath("solutions"), "a ".repeat(200));
   assertEquals(view.tokens.length, MAX_ATTENTION_TOKENS);
   // 64 tokens: T × C products of the tiny model's layers are T × T too, and are not weights
   assertSameWeights(view, L);

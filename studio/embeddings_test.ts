@@ -1,5 +1,6 @@
 // gpt2-kit: reveals-solutions (runs the solutions' embeddings)
 import { assertAlmostEquals, assertEquals } from "@std/assert";
+import { loadStateDict } from "../lib/checkpoint.ts";
 import { kitPath } from "../lib/paths.ts";
 import { TINY } from "../grader/context.ts";
 import { DEFAULT_WORDS, embeddingsView } from "./embeddings.ts";
@@ -24,7 +25,7 @@ Deno.test("embeddingsView() gives the cosine similarity of the words' wte rows, 
     [2208, 805],
   ]);
   if (view.similarities.state !== "ready") throw new Error(JSON.stringify(view.similarities));
-  const wte = s.weights()["wte.weight"];
+  const wte = loadStateDict(TINY.weightsPath, ["wte.weight"])["wte.weight"];
   const row = (ids: number[]) => {
     const v = new Float32Array(wte.shape[1]);
     for (const id of ids) {

@@ -2,11 +2,12 @@
  * The Generate panel's server side: the learner's model exported to ONNX in the sandbox (with
  * stage 6's KV cache once that stage passes), kept in memory and served to the page by exact
  * name. The weights the export shares with the checkpoint are read from the model file the
- * studio was started with, so hundreds of megabytes never cross the sandbox's channel.
+ * studio was started with when the page asks for them, so hundreds of megabytes never cross the
+ * sandbox's channel, nor sit in the server's memory.
  *
  * @module
  */
-import { Tensor } from "../lib/tensor.ts";
+import { SafetensorsFile } from "../lib/safetensors.ts";
 import type { Learner, ModelView } from "./api.ts";
 import type { BrowserExport } from "./probes.ts";
 import { learnerOutcome, type StudioSession } from "./session.ts";
@@ -74,16 +75,13 @@ export class ModelStore {
     if (exported.state !== "ready") return exported;
     const id = crypto.randomUUID();
     const files = new Map<string, () => Uint8Array<ArrayBuffer>>();
-    const weights = this.session.weights();
+    using checkpoint = SafetensorsFile.open(this.session.options.files.weightsPath);
     for (const f of exported.value.external) {
       if (!/^\w[\w.-]*$/.test(f.path)) throw new TypeError(`The export named a file "${f.path}"`);
       if ("checkpoint" in f) {
-        const t = weights[f.checkpoint];
-        if (!t) throw new TypeError(`The export named a weight "${f.checkpoint}"`);
-        files.set(f.path, () => {
-          const data = Tensor.rowMajor(t);
-          return new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
-        });
+        const name = f.checkpoint;
+        if (!checkpoint.has(name)) throw new TypeError(`The export named a weight "${name}"`);
+        files.set(f.path, () => this.#weight(name));
       } else {
         const bytes = Uint8Array.fromBase64(f.base64);
         files.set(f.path, () => bytes);
@@ -101,6 +99,13 @@ export class ModelStore {
         notes: [],
       },
     };
+  }
+
+  // A checkpoint entry's float32 bytes, read from the model file when the page asks for them.
+  #weight(name: string): Uint8Array<ArrayBuffer> {
+    using checkpoint = SafetensorsFile.open(this.session.options.files.weightsPath);
+    const { data } = checkpoint.readFloat32(name);
+    return new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
   }
 
   /**

@@ -41,7 +41,7 @@ async function greedy(store: ModelStore, model: ModelView, session: StudioSessio
 }
 
 Deno.test("the exported solutions generate the reference ids, the weights read from the checkpoint", async () => {
-  const session = new StudioSession({ learnerDir: kitPath("solutions"), files: TINY });
+  using session = new StudioSession({ learnerDir: kitPath("solutions"), files: TINY });
   const store = new ModelStore(session);
   const exported = await store.export();
   if (exported.state !== "ready") throw new Error(JSON.stringify(exported));
@@ -52,7 +52,7 @@ Deno.test("the exported solutions generate the reference ids, the weights read f
 });
 
 Deno.test("once stage 6 passes, the export carries the KV cache and still generates the reference ids", async () => {
-  const session = new StudioSession({ learnerDir: kitPath("solutions"), files: TINY });
+  using session = new StudioSession({ learnerDir: kitPath("solutions"), files: TINY });
   await session.regrade([session.stage(6)]);
   assertEquals(session.result(6)?.status, "pass");
   const store = new ModelStore(session);
@@ -63,7 +63,7 @@ Deno.test("once stage 6 passes, the export carries the KV cache and still genera
 });
 
 Deno.test("the stubs' export says stage 5 is not started; unknown model files are not found", async () => {
-  const session = new StudioSession({ learnerDir: kitPath("exercises"), files: TINY });
+  using session = new StudioSession({ learnerDir: kitPath("exercises"), files: TINY });
   const store = new ModelStore(session);
   const exported = await store.export();
   assertEquals(exported.state === "not-started" && exported.stage, 5);

@@ -85,6 +85,9 @@ function notFound(): Response {
 }
 
 async function body(req: Request): Promise<Record<string, unknown>> {
+  if (Number(req.headers.get("content-length")) > MAX_BODY) {
+    throw new BadRequest(`The request is over ${MAX_BODY} bytes`);
+  }
   const text = await req.text();
   if (text.length > MAX_BODY) throw new BadRequest(`The request is over ${MAX_BODY} bytes`);
   let value: unknown;
@@ -99,16 +102,8 @@ async function body(req: Request): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
-/**
- * A string field of a request.
- *
- * @param o the request's JSON
- * @param key the field
- * @param max its longest allowed length
- * @returns the string
- * @throws {BadRequest} when it is missing, not a string or too long
- */
-export function stringField(o: Record<string, unknown>, key: string, max: number): string {
+// A string field of a request, at most `max` characters long.
+function stringField(o: Record<string, unknown>, key: string, max: number): string {
   const v = o[key];
   if (typeof v !== "string") throw new BadRequest(`"${key}" should be a string`);
   if (v.length > max) throw new BadRequest(`"${key}" is longer than ${max} characters`);

@@ -10,7 +10,7 @@ async function withServer(
   fn: (server: StudioServer, port: number) => Promise<void>,
   files = TINY,
 ): Promise<void> {
-  const session = new StudioSession({ learnerDir: kitPath("exercises"), files });
+  using session = new StudioSession({ learnerDir: kitPath("exercises"), files });
   const server = await serveStudio(session, 0);
   try {
     await fn(server, Number(new URL(server.url).port));

@@ -2,20 +2,19 @@
  * The studio's state: which learner files and which model it shows, every stage's latest
  * grading (regraded when the files change), and the sandbox in which the learner's code runs
  * for the panels. The server's process never imports the learner's code: every call to it goes
- * through the grader's sandboxed child (`runProbes`), at most two at a time.
+ * through the grader's sandboxed child (`runProbes`), at most two at a time. Grading and the
+ * reference model run in a worker (`worker.ts`), so that the server keeps answering.
  *
  * @module
  */
-import { loadStateDict } from "../lib/checkpoint.ts";
 import { type GPT2Config, loadConfig } from "../lib/config.ts";
-import type { StateDict } from "../lib/module.ts";
-import { gradeContext, type ModelFiles } from "../grader/context.ts";
-import { loadPoints } from "../grader/points.ts";
-import { type ChildRun, DEFAULT_LIMITS, gradeStage, runProbes } from "../grader/run_stage.ts";
-import type { GradeContext, ProbeCall, Stage, StageResult } from "../grader/stage.ts";
+import type { ModelFiles } from "../grader/context.ts";
+import { type ChildRun, DEFAULT_LIMITS, type RunOptions, runProbes } from "../grader/run_stage.ts";
+import type { ProbeCall, Stage, StageResult } from "../grader/stage.ts";
 import { STAGES } from "../grader/stages/mod.ts";
 import type { Learner, StatusView } from "./api.ts";
-import { ReferenceGPT2 } from "./reference_model.ts";
+import type { ReferenceAttention } from "./worker.ts";
+import { WorkerClient } from "./worker_client.ts";
 
 /** What the studio shows. */
 export interface SessionOptions {
@@ -34,8 +33,6 @@ const MAX_CHILDREN = 2;
 export class StudioSession {
   /** The model's sizes. */
   readonly config: GPT2Config;
-  /** The grading context, when the model has references. */
-  readonly #ctx?: GradeContext;
   /** Why the stages cannot be graded, when they cannot. */
   readonly problem?: string;
   readonly #results = new Map<number, StageResult>();
@@ -45,15 +42,12 @@ export class StudioSession {
   #grading: Promise<void> = Promise.resolve();
   #running = 0;
   readonly #waiting: (() => void)[] = [];
-  #weights?: StateDict;
-  #reference?: ReferenceGPT2;
+  #worker?: WorkerClient;
 
   /** @param options what to show */
   constructor(readonly options: SessionOptions) {
     this.config = loadConfig(options.files.configPath);
-    if (options.files.refsPath) {
-      this.#ctx = gradeContext(options.files);
-    } else {
+    if (!options.files.refsPath) {
       this.problem = "Grading needs reference activations for these weights: make them with " +
         "`deno task refs --weights FILE --config FILE --out REFS`, then start the studio with " +
         "--refs REFS.";
@@ -121,16 +115,14 @@ export class StudioSession {
    * @returns when it has finished
    */
   regrade(stages: readonly Stage[] = STAGES): Promise<void> {
-    const ctx = this.#ctx;
-    if (!ctx) return Promise.resolve();
+    if (this.problem) return Promise.resolve();
     for (const s of stages) this.#pending.add(s.number);
     const version = this.#files;
     this.#grading = this.#grading.then(async () => {
-      const points = loadPoints(STAGES);
       for (const stage of stages) {
         if (version !== this.#files) return; // a newer change regrades everything again
-        const result = await this.#limited(() =>
-          gradeStage(stage, ctx, { ...this.#runOptions(), points })
+        const result = await this.#limited(() => this.#work().grade(stage.number)).catch((e) =>
+          couldNotGrade(stage, (e as Error).message)
         );
         if (version !== this.#files) return;
         this.#results.set(stage.number, result);
@@ -153,25 +145,34 @@ export class StudioSession {
   }
 
   /**
-   * The model's weights, read once (shared with the grading).
+   * The reference model's attention for a prompt (computed in the worker).
    *
-   * @returns the state dict
+   * @param ids the prompt's ids
+   * @returns every layer's and head's weights, and block 0's attention input
    */
-  weights(): StateDict {
-    if (this.#ctx) return this.#ctx.weights();
-    return this.#weights ??= loadStateDict(this.options.files.weightsPath);
+  reference(ids: number[]): Promise<ReferenceAttention> {
+    return this.#work().reference(ids);
   }
 
-  /**
-   * The reference model on these weights, built once.
-   *
-   * @returns it
-   */
-  reference(): ReferenceGPT2 {
-    return this.#reference ??= new ReferenceGPT2(this.config, this.weights());
+  /** Stops the worker (the studio is stopping). */
+  close(): void {
+    this.#worker?.close();
+    this.#worker = undefined;
   }
 
-  #runOptions() {
+  /** Stops the worker at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #work(): WorkerClient {
+    if (!this.#worker || this.#worker.dead) {
+      this.#worker = new WorkerClient({ files: this.options.files, run: this.#runOptions() });
+    }
+    return this.#worker;
+  }
+
+  #runOptions(): Omit<RunOptions, "points"> {
     const { files, learnerDir, limits } = this.options;
     return {
       learnerDir,
@@ -194,6 +195,19 @@ export class StudioSession {
       this.#waiting.shift()?.();
     }
   }
+}
+
+// A stage the studio failed to grade (its worker stopped): said as that stage's result.
+function couldNotGrade(stage: Stage, why: string): StageResult {
+  return {
+    stage: stage.number,
+    name: stage.name,
+    file: stage.file,
+    status: "error",
+    message: `The studio could not grade this stage: ${why}`,
+    checks: [],
+    ms: 0,
+  };
 }
 
 /**

@@ -70,14 +70,14 @@ Deno.test("learnerOutcome() reports errors in the grader's words, with where the
 
 Deno.test("a StudioSession without references says how to make them, and grades nothing", async () => {
   const custom = { ...TINY, model: "custom", refsPath: undefined };
-  const s = new StudioSession({ learnerDir: kitPath("exercises"), files: custom });
+  using s = new StudioSession({ learnerDir: kitPath("exercises"), files: custom });
   assertEquals(s.problem?.includes("deno task refs"), true);
   await s.filesChanged();
   assertEquals(s.status(), { files: 1, results: 0, grading: 0 });
 });
 
 Deno.test("filesChanged() grades the stages again and counts the results", async () => {
-  const s = new StudioSession({ learnerDir: kitPath("exercises"), files: TINY });
+  using s = new StudioSession({ learnerDir: kitPath("exercises"), files: TINY });
   const first = [s.stage(1), s.stage(2)];
   await s.regrade(first);
   assertEquals(s.status(), { files: 0, results: 2, grading: 0 });

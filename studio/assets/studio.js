@@ -9,6 +9,33 @@ function h(tag, attrs = {}, ...children) {
 function fill(el, ...children) {
   el.replaceChildren(...children.filter((c) => !!c || c === ""));
 }
+function textInput(attrs, changed, ms = 400) {
+  const input = h("input", {
+    type: "text",
+    ...attrs
+  });
+  let timer;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(changed, ms);
+  });
+  return input;
+}
+async function drawing(out, work) {
+  const all = Array.isArray(out) ? out : [
+    out
+  ];
+  for (const el of all) el.classList.add("busy");
+  try {
+    await work();
+  } catch (e) {
+    for (const el of all) fill(el, h("p", {
+      class: "error"
+    }, e.message));
+  } finally {
+    for (const el of all) el.classList.remove("busy");
+  }
+}
 var ApiError = class extends Error {
 };
 async function api(path, body2) {
@@ -190,30 +217,23 @@ var TokensPanel = class {
       ...EXAMPLES,
       ""
     ]) {
-      const input = h("input", {
-        type: "text",
-        value: text,
-        placeholder: "type any text",
-        "aria-label": "text to tokenize"
-      });
       const out = h("div", {
         class: "token-out"
       });
-      list.append(h("div", {
-        class: "token-row"
-      }, input, out));
       const row = {
-        input,
+        input: textInput({
+          value: text,
+          placeholder: "type any text",
+          "aria-label": "text to tokenize"
+        }, () => this.#run([
+          row
+        ]), 300),
         out
       };
+      list.append(h("div", {
+        class: "token-row"
+      }, row.input, out));
       this.#rows.push(row);
-      let timer;
-      input.addEventListener("input", () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => this.#run([
-          row
-        ]), 300);
-      });
     }
     fill(body2, list);
   }
@@ -231,19 +251,12 @@ var TokensPanel = class {
       return r.text !== "";
     });
     if (!asked.length) return;
-    for (const r of asked) r.out.classList.add("busy");
-    try {
+    await drawing(asked.map((r) => r.out), async () => {
       const views = await api("/api/tokens", {
         texts: asked.map((r) => r.text)
       });
       asked.forEach((r, i) => r.input.value === r.text && drawRow(r.out, views[i]));
-    } catch (e) {
-      for (const r of asked) fill(r.out, h("p", {
-        class: "error"
-      }, e.message));
-    } finally {
-      for (const r of asked) r.out.classList.remove("busy");
-    }
+    });
   }
 };
 
@@ -305,34 +318,20 @@ var AttentionPanel = class {
       class: "attention-out"
     });
     this.#layer = 0;
-    this.#input = h("input", {
-      type: "text",
+    this.#input = textInput({
       value: PROMPT,
       class: "wide",
       "aria-label": "prompt"
-    });
-    let timer;
-    this.#input.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => this.refresh(), 500);
-    });
+    }, () => this.refresh(), 500);
     fill(body2, h("label", {}, "Prompt: ", this.#input), this.#out);
   }
   /** Computes the weights again. */
-  async refresh() {
-    this.#out.classList.add("busy");
-    try {
-      const view = await api("/api/attention", {
+  refresh() {
+    return drawing(this.#out, async () => {
+      this.#draw(await api("/api/attention", {
         prompt: this.#input.value
-      });
-      this.#draw(view);
-    } catch (e) {
-      fill(this.#out, h("p", {
-        class: "error"
-      }, e.message));
-    } finally {
-      this.#out.classList.remove("busy");
-    }
+      }));
+    });
   }
   #draw(view) {
     const layers = view.reference.layers;
@@ -472,37 +471,27 @@ var EmbeddingsPanel = class {
     this.#out = h("div", {
       class: "embeddings-out"
     });
-    this.#input = h("input", {
-      type: "text",
+    this.#input = textInput({
       value: WORDS,
       class: "wide",
       "aria-label": "words, separated by commas"
-    });
-    let timer;
-    this.#input.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => this.refresh(), 400);
-    });
+    }, () => this.refresh());
     fill(body2, h("label", {}, "Words (comma-separated): ", this.#input), this.#out);
   }
   /** Computes the similarities again. */
-  async refresh() {
+  refresh() {
     const words = this.#input.value.split(",").map((w) => w.trim()).filter((w) => w).slice(0, 16);
-    if (!words.length) return fill(this.#out, h("p", {
-      class: "dim"
-    }, "Type some words."));
-    this.#out.classList.add("busy");
-    try {
+    if (!words.length) {
+      fill(this.#out, h("p", {
+        class: "dim"
+      }, "Type some words."));
+      return Promise.resolve();
+    }
+    return drawing(this.#out, async () => {
       draw(this.#out, await api("/api/embeddings", {
         words
       }));
-    } catch (e) {
-      fill(this.#out, h("p", {
-        class: "error"
-      }, e.message));
-    } finally {
-      this.#out.classList.remove("busy");
-    }
+    });
   }
 };
 
@@ -2213,6 +2202,9 @@ function loadOrt() {
   const url = ORT_URL;
   return ort ??= import(url);
 }
+function percent(p) {
+  return `${Number((100 * p).toPrecision(2))}%`;
+}
 function yieldToPage() {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
@@ -2423,7 +2415,7 @@ var GeneratePanel = class {
           id,
           top: topProbabilities(last, 5)
         });
-        show(all, steps);
+        show(steps);
         const s = (performance.now() - firstAt) / 1e3;
         this.#speed.textContent = all.length > 1 && s > 0 ? `${((all.length - 1) / s).toFixed(1)} tokens/s` : `first token after ${(performance.now() - started).toFixed(0)} ms`;
       }
@@ -2436,45 +2428,45 @@ var GeneratePanel = class {
     this.#speed.textContent = `${result.ids.length} tokens: prefill ${result.prefillMs.toFixed(0)} ms, then ${result.tokensPerSecond.toFixed(1)} tokens/s (${prompt.by === "yours" ? "your tokenizer" : "GPT-2's tokenizer"} for the prompt).`;
   }
   /**
-   * Draws the text so far and the latest step's top 5, asking the server for the text of the
-   * ids (only the newest answer is drawn).
+   * Draws the text as it comes: the prompt, then a span per new token whose text (and the texts
+   * of its step's five most likely tokens) the server gives when asked, while the loop goes on.
    *
    * @param promptIds the prompt's ids
    * @returns what to call after each step
    */
   #shower(promptIds) {
-    let asked = 0, drawn = 0;
-    return (all, steps) => {
-      const n = ++asked;
-      const step = steps[steps.length - 1];
-      const ids = [
-        promptIds,
-        ...all.map((id) => [
-          id
-        ]),
+    const prompt = h("span", {
+      class: "prompt"
+    });
+    fill(this.#output, prompt);
+    const decode = (ids) => api("/api/decode", {
+      ids
+    });
+    decode([
+      promptIds
+    ]).then((d) => prompt.textContent = d.texts[0]).catch(() => {
+    });
+    return (steps) => {
+      const i = steps.length - 1, step = steps[i];
+      const span = h("span", {
+        class: "token",
+        "data-id": step.id,
+        title: `id ${step.id}`
+      }, "\u2026");
+      span.addEventListener("mouseenter", () => this.#drawTop(step, i));
+      this.#output.append(span);
+      this.#drawTop(step, i);
+      decode([
+        [
+          step.id
+        ],
         ...step.top.map((t) => [
           t.id
         ])
-      ];
-      api("/api/decode", {
-        ids
-      }).then((decoded) => {
-        if (n < drawn) return;
-        drawn = n;
-        const [promptText, ...rest] = decoded.texts;
-        step.labels = rest.slice(all.length);
-        fill(this.#output, h("span", {
-          class: "prompt"
-        }, promptText), ...rest.slice(0, all.length).map((piece, i) => {
-          const span = h("span", {
-            class: "token",
-            "data-id": all[i],
-            title: `id ${all[i]}`
-          }, piece);
-          span.addEventListener("mouseenter", () => this.#drawTop(steps[i], i));
-          return span;
-        }));
-        this.#drawTop(step, all.length - 1);
+      ]).then((d) => {
+        span.textContent = d.texts[0];
+        step.labels = d.texts.slice(1);
+        if (i === steps.length - 1) this.#drawTop(step, i);
       }).catch(() => {
       });
     };
@@ -2499,7 +2491,7 @@ var GeneratePanel = class {
       text.setAttribute("x", String(width + 6));
       text.setAttribute("y", String(y + bar - 5));
       const label = step.labels?.[i];
-      text.textContent = `${(100 * t.p).toFixed(1)}% ${label === void 0 ? `id ${t.id}` : `\u201C${visible(label)}\u201D`}`;
+      text.textContent = `${percent(t.p)} ${label === void 0 ? `id ${t.id}` : `\u201C${visible(label)}\u201D`}`;
       svg.append(rect, text);
     });
     fill(this.#chart, h("p", {

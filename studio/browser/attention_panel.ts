@@ -7,7 +7,7 @@
  * @module
  */
 import type { AttentionView, AttentionWeights, Chip } from "../api.ts";
-import { api, fill, h } from "./dom.ts";
+import { api, drawing, fill, h, textInput } from "./dom.ts";
 import { diverging, heatmap, labelled, sequential, short } from "./heatmap.ts";
 import { learnerSide } from "./learner.ts";
 import { visible } from "./tokens_panel.ts";
@@ -80,31 +80,19 @@ export class AttentionPanel {
 
   /** @param body the panel's body */
   constructor(readonly body: Element) {
-    this.#input = h("input", {
-      type: "text",
-      value: PROMPT,
-      class: "wide",
-      "aria-label": "prompt",
-    });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    this.#input.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => this.refresh(), 500);
-    });
+    this.#input = textInput(
+      { value: PROMPT, class: "wide", "aria-label": "prompt" },
+      () => this.refresh(),
+      500,
+    );
     fill(body, h("label", {}, "Prompt: ", this.#input), this.#out);
   }
 
   /** Computes the weights again. */
-  async refresh(): Promise<void> {
-    this.#out.classList.add("busy");
-    try {
-      const view = await api<AttentionView>("/api/attention", { prompt: this.#input.value });
-      this.#draw(view);
-    } catch (e) {
-      fill(this.#out, h("p", { class: "error" }, (e as Error).message));
-    } finally {
-      this.#out.classList.remove("busy");
-    }
+  refresh(): Promise<void> {
+    return drawing(this.#out, async () => {
+      this.#draw(await api<AttentionView>("/api/attention", { prompt: this.#input.value }));
+    });
   }
 
   #draw(view: AttentionView): void {

@@ -37,6 +37,47 @@ export function fill(el: Element, ...children: Child[]): void {
   el.replaceChildren(...children.filter((c): c is Node | string => !!c || c === ""));
 }
 
+/**
+ * A text box that calls `changed` once the learner has stopped typing for a moment.
+ *
+ * @param attrs the input's attributes (`value`, `aria-label`, ...)
+ * @param changed what to do with the new text
+ * @param ms how long a pause counts as stopped
+ * @returns the input
+ */
+export function textInput(
+  attrs: Record<string, string>,
+  changed: () => void,
+  ms = 400,
+): HTMLInputElement {
+  const input = h("input", { type: "text", ...attrs });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(changed, ms);
+  });
+  return input;
+}
+
+/**
+ * Runs `work` with `out` greyed out meanwhile; if it fails, `out` shows the error instead.
+ *
+ * @param out where the work draws
+ * @param work what to do
+ * @returns when it is done
+ */
+export async function drawing(out: Element | Element[], work: () => Promise<void>): Promise<void> {
+  const all = Array.isArray(out) ? out : [out];
+  for (const el of all) el.classList.add("busy");
+  try {
+    await work();
+  } catch (e) {
+    for (const el of all) fill(el, h("p", { class: "error" }, (e as Error).message));
+  } finally {
+    for (const el of all) el.classList.remove("busy");
+  }
+}
+
 /** The API's answer to a bad request, or the studio's failure. */
 export class ApiError extends Error {}
 

@@ -6,7 +6,7 @@
  * @module
  */
 import type { EmbeddingsView } from "../api.ts";
-import { api, fill, h } from "./dom.ts";
+import { api, drawing, fill, h, textInput } from "./dom.ts";
 import { diverging, heatmap, labelled, short } from "./heatmap.ts";
 import { learnerSide } from "./learner.ts";
 import { visible } from "./tokens_panel.ts";
@@ -53,31 +53,22 @@ export class EmbeddingsPanel {
 
   /** @param body the panel's body */
   constructor(readonly body: Element) {
-    this.#input = h("input", {
-      type: "text",
-      value: WORDS,
-      class: "wide",
-      "aria-label": "words, separated by commas",
-    });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    this.#input.addEventListener("input", () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => this.refresh(), 400);
-    });
+    this.#input = textInput(
+      { value: WORDS, class: "wide", "aria-label": "words, separated by commas" },
+      () => this.refresh(),
+    );
     fill(body, h("label", {}, "Words (comma-separated): ", this.#input), this.#out);
   }
 
   /** Computes the similarities again. */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
     const words = this.#input.value.split(",").map((w) => w.trim()).filter((w) => w).slice(0, 16);
-    if (!words.length) return fill(this.#out, h("p", { class: "dim" }, "Type some words."));
-    this.#out.classList.add("busy");
-    try {
-      draw(this.#out, await api<EmbeddingsView>("/api/embeddings", { words }));
-    } catch (e) {
-      fill(this.#out, h("p", { class: "error" }, (e as Error).message));
-    } finally {
-      this.#out.classList.remove("busy");
+    if (!words.length) {
+      fill(this.#out, h("p", { class: "dim" }, "Type some words."));
+      return Promise.resolve();
     }
+    return drawing(this.#out, async () => {
+      draw(this.#out, await api<EmbeddingsView>("/api/embeddings", { words }));
+    });
   }
 }

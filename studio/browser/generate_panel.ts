@@ -42,6 +42,11 @@ function loadOrt(): Promise<typeof Ort> {
   return ort ??= import(url);
 }
 
+/** A probability as a percentage with two significant digits (a random model's are tiny). */
+function percent(p: number): string {
+  return `${Number((100 * p).toPrecision(2))}%`;
+}
+
 /** Lets the page draw between two steps (a task boundary, without a timer's delay). */
 function yieldToPage(): Promise<void> {
   return new Promise((resolve) => {
@@ -238,7 +243,7 @@ export class GeneratePanel {
       onToken: (id, all) => {
         if (all.length === 1) firstAt = performance.now();
         steps.push({ id, top: topProbabilities(last, 5) });
-        show(all, steps);
+        show(steps);
         const s = (performance.now() - firstAt) / 1000;
         this.#speed.textContent = all.length > 1 && s > 0
           ? `${((all.length - 1) / s).toFixed(1)} tokens/s`
@@ -258,37 +263,27 @@ export class GeneratePanel {
   }
 
   /**
-   * Draws the text so far and the latest step's top 5, asking the server for the text of the
-   * ids (only the newest answer is drawn).
+   * Draws the text as it comes: the prompt, then a span per new token whose text (and the texts
+   * of its step's five most likely tokens) the server gives when asked, while the loop goes on.
    *
    * @param promptIds the prompt's ids
    * @returns what to call after each step
    */
-  #shower(promptIds: number[]): (all: readonly number[], steps: Step[]) => void {
-    let asked = 0, drawn = 0;
-    return (all, steps) => {
-      const n = ++asked;
-      const step = steps[steps.length - 1];
-      const ids = [promptIds, ...all.map((id) => [id]), ...step.top.map((t) => [t.id])];
-      api<DecodeView>("/api/decode", { ids }).then((decoded) => {
-        if (n < drawn) return;
-        drawn = n;
-        const [promptText, ...rest] = decoded.texts;
-        step.labels = rest.slice(all.length);
-        fill(
-          this.#output,
-          h("span", { class: "prompt" }, promptText),
-          ...rest.slice(0, all.length).map((piece, i) => {
-            const span = h(
-              "span",
-              { class: "token", "data-id": all[i], title: `id ${all[i]}` },
-              piece,
-            );
-            span.addEventListener("mouseenter", () => this.#drawTop(steps[i], i));
-            return span;
-          }),
-        );
-        this.#drawTop(step, all.length - 1);
+  #shower(promptIds: number[]): (steps: Step[]) => void {
+    const prompt = h("span", { class: "prompt" });
+    fill(this.#output, prompt);
+    const decode = (ids: number[][]) => api<DecodeView>("/api/decode", { ids });
+    decode([promptIds]).then((d) => prompt.textContent = d.texts[0]).catch(() => {});
+    return (steps) => {
+      const i = steps.length - 1, step = steps[i];
+      const span = h("span", { class: "token", "data-id": step.id, title: `id ${step.id}` }, "…");
+      span.addEventListener("mouseenter", () => this.#drawTop(step, i));
+      this.#output.append(span);
+      this.#drawTop(step, i);
+      decode([[step.id], ...step.top.map((t) => [t.id])]).then((d) => {
+        span.textContent = d.texts[0];
+        step.labels = d.texts.slice(1);
+        if (i === steps.length - 1) this.#drawTop(step, i);
       }).catch(() => {});
     };
   }
@@ -313,7 +308,7 @@ export class GeneratePanel {
       text.setAttribute("x", String(width + 6));
       text.setAttribute("y", String(y + bar - 5));
       const label = step.labels?.[i];
-      text.textContent = `${(100 * t.p).toFixed(1)}% ${
+      text.textContent = `${percent(t.p)} ${
         label === undefined ? `id ${t.id}` : `“${visible(label)}”`
       }`;
       svg.append(rect, text);

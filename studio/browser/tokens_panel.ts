@@ -6,7 +6,7 @@
  * @module
  */
 import type { Chip, TokensView } from "../api.ts";
-import { api, fill, h } from "./dom.ts";
+import { api, drawing, fill, h, textInput } from "./dom.ts";
 import { learnerSide } from "./learner.ts";
 
 /** The lecture's examples. */
@@ -80,21 +80,17 @@ export class TokensPanel {
   constructor(readonly body: Element) {
     const list = h("div", { class: "token-rows" });
     for (const text of [...EXAMPLES, ""]) {
-      const input = h("input", {
-        type: "text",
-        value: text,
-        placeholder: "type any text",
-        "aria-label": "text to tokenize",
-      });
       const out = h("div", { class: "token-out" });
-      list.append(h("div", { class: "token-row" }, input, out));
-      const row = { input, out };
+      const row = {
+        input: textInput(
+          { value: text, placeholder: "type any text", "aria-label": "text to tokenize" },
+          () => this.#run([row]),
+          300,
+        ),
+        out,
+      };
+      list.append(h("div", { class: "token-row" }, row.input, out));
       this.#rows.push(row);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      input.addEventListener("input", () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => this.#run([row]), 300);
-      });
     }
     fill(body, list);
   }
@@ -111,14 +107,9 @@ export class TokensPanel {
       return r.text !== "";
     });
     if (!asked.length) return;
-    for (const r of asked) r.out.classList.add("busy");
-    try {
+    await drawing(asked.map((r) => r.out), async () => {
       const views = await api<TokensView[]>("/api/tokens", { texts: asked.map((r) => r.text) });
       asked.forEach((r, i) => r.input.value === r.text && drawRow(r.out, views[i]));
-    } catch (e) {
-      for (const r of asked) fill(r.out, h("p", { class: "error" }, (e as Error).message));
-    } finally {
-      for (const r of asked) r.out.classList.remove("busy");
-    }
+    });
   }
 }
