@@ -4,7 +4,7 @@
  * Everything else on stdout is what the learner's code printed.
  *
  * Run by `run_stage.ts` with narrow permissions; reads one JSON request on stdin:
- * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, calls }`.
+ * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, threads, calls }`.
  *
  * Learner code runs in this process, so everything the framing needs is taken before it runs:
  * the nonce lives only in `main`'s scope, and the line that carries it is built and written
@@ -19,6 +19,7 @@
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../lib/config.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
+import { setKernelThreads } from "../lib/kernels/threads.ts";
 import type { StateDict } from "../lib/module.ts";
 import { NotImplementedError } from "../lib/todo.ts";
 import { STAGES } from "./stages/mod.ts";
@@ -39,6 +40,8 @@ export interface ChildRequest {
   weightsPath: string;
   /** The tokenizer files' directory. */
   tokenizerDir: string;
+  /** Threads the library's kernels may use. */
+  threads: number;
   /** The probes to run, arguments in wire form. */
   calls: ProbeCall[];
 }
@@ -144,6 +147,7 @@ async function main(): Promise<void> {
   const stage = STAGES.find((s) => s.number === request.stage);
   if (!stage) throw new Error(`No stage ${request.stage}`);
   const learnerDir = request.learnerFile.slice(0, request.learnerFile.lastIndexOf("/") + 1);
+  await setKernelThreads(request.threads);
   let weights: StateDict | undefined;
   const env: ProbeEnv = {
     config: loadConfig(request.configPath),

@@ -4,7 +4,7 @@
  * ```
  * deno task check <N|all> [--solutions] [--exercises DIR] [--model tiny|gpt2]
  *   [--weights FILE --config FILE --refs FILE] [--format pretty|json|junit|github]
- *   [--out FILE] [--time-limit S] [--memory-limit MB] [--verbose]
+ *   [--out FILE] [--time-limit S] [--memory-limit MB] [--threads N] [--verbose]
  * ```
  *
  * Reports go to standard output (the JSON and JUnit documents alone there, unless `--out`
@@ -23,7 +23,7 @@ import { jsonReport } from "./report/json.ts";
 import { junitReport } from "./report/junit.ts";
 import { formatStage, nextStep, type Styles } from "./report/pretty.ts";
 import { totals } from "./report/totals.ts";
-import { DEFAULT_LIMITS, gradeStage } from "./run_stage.ts";
+import { DEFAULT_LIMITS, DEFAULT_THREADS, gradeStage } from "./run_stage.ts";
 import type { StageResult } from "./stage.ts";
 import { STAGES } from "./stages/mod.ts";
 import { parseCommandLine, runTool, stdoutStyles, UsageError } from "./tools/cli.ts";
@@ -46,6 +46,8 @@ Options:
                        on the screen
   --time-limit S       seconds one stage may run (default ${DEFAULT_LIMITS.timeLimitMs / 1000})
   --memory-limit MB    memory one stage may use (default ${DEFAULT_LIMITS.memoryLimitMb})
+  --threads N          threads your code's matrix products may use (default ${DEFAULT_THREADS},
+                       this machine's cores up to 4; 1 for one)
   --verbose            show every check's details and everything your code printed
   --help               this text`;
 
@@ -63,6 +65,7 @@ const OPTIONS = {
   out: { type: "string" },
   "time-limit": { type: "string", default: String(DEFAULT_LIMITS.timeLimitMs / 1000) },
   "memory-limit": { type: "string", default: String(DEFAULT_LIMITS.memoryLimitMb) },
+  threads: { type: "string", default: String(DEFAULT_THREADS) },
   verbose: { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } as const;
@@ -117,6 +120,10 @@ async function main(): Promise<number> {
   const files = selectModel(v, true);
   const timeLimitMs = positive(v["time-limit"], "--time-limit") * 1000;
   const memoryLimitMb = positive(v["memory-limit"], "--memory-limit");
+  const threads = positive(v.threads, "--threads");
+  if (!Number.isInteger(threads)) {
+    throw new UsageError(`--threads takes a whole number, not "${v.threads}".`);
+  }
   const learnerDir = v.solutions
     ? solutionsDir()
     : v.exercises !== undefined
@@ -141,6 +148,7 @@ async function main(): Promise<number> {
       tokenizerDir: files.tokenizerDir,
       timeLimitMs,
       memoryLimitMb,
+      threads,
       points,
     });
     results.push(r);

@@ -49,6 +49,8 @@ export interface RunOptions {
   memoryLimitMb: number;
   /** Points per check, overriding the checks' defaults (`grader/points.json`). */
   points?: PointsManifest;
+  /** Threads the library's kernels may use in the child (default {@linkcode DEFAULT_THREADS}). */
+  threads?: number;
 }
 
 /** The limits of a stage when none are asked for (`deno task check`, `progress`, `hint`). */
@@ -56,6 +58,12 @@ export const DEFAULT_LIMITS: Pick<RunOptions, "timeLimitMs" | "memoryLimitMb"> =
   timeLimitMs: 120_000,
   memoryLimitMb: 4096,
 };
+
+/**
+ * Threads the library's kernels may use in a stage's child when none are asked for: the
+ * machine's cores, up to 4 (the 124M model's products gain little from more).
+ */
+export const DEFAULT_THREADS: number = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
 
 /** Most of the learner's printed output kept for the report, in bytes (half each stream). */
 const OUTPUT_LIMIT = 64 * 1024;
@@ -286,6 +294,7 @@ async function runChild(
     configPath: options.configPath,
     weightsPath: options.weightsPath,
     tokenizerDir: options.tokenizerDir,
+    threads: options.threads ?? DEFAULT_THREADS,
     calls: calls.map((c) => ({ ...c, args: toWire(c.args ?? {}) as Record<string, unknown> })),
   };
   const child = new Deno.Command(Deno.execPath(), {
