@@ -132,6 +132,10 @@ async function main(): Promise<number> {
   }
   const s = stdoutStyles();
   const pretty = format === "pretty" || format === "github" || v.out !== undefined;
+  // In a GitHub Actions log, no line of the report may act as a workflow command: commands
+  // are paused until the annotations (learner text is made inert too, see plain_text.ts).
+  const resume = format === "github" ? crypto.randomUUID() : undefined;
+  if (resume) console.log(`::stop-commands::${resume}`);
   const results: StageResult[] = [];
   for (const n of stages) {
     const r = await gradeStage(STAGES.find((x) => x.number === n)!, ctx, {
@@ -147,6 +151,7 @@ async function main(): Promise<number> {
     if (pretty) console.log(formatStage(r, s, v.verbose).join("\n") + "\n");
   }
   if (pretty) console.log(summaryLines(results, files.model, s).join("\n"));
+  if (resume) console.log(`::${resume}::`);
   if (format !== "pretty") {
     const text = document(format, results);
     if (v.out !== undefined) {

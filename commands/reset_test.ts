@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import type { Stage } from "../grader/stage.ts";
 import { STAGES } from "../grader/stages/mod.ts";
-import { deeperImports, gradeDir } from "../grader/test_support.ts";
+import { gradeDir } from "../grader/test_support.ts";
 import { backupName, loadPristine, type Pristine, type ResetOptions, resetStage } from "./reset.ts";
 import { inCacheDir, inTempDir, names, runTask } from "./_test_helpers.ts";
 
@@ -148,7 +148,7 @@ Deno.test("every stub in grader/pristine.json grades as not started through the 
   const pristine: Pristine = await loadPristine();
   await inCacheDir(async (dir) => {
     for (const [name, text] of Object.entries(pristine)) {
-      await Deno.writeTextFile(`${dir}/${name}`, deeperImports(text));
+      await Deno.writeTextFile(`${dir}/${name}`, text);
     }
     for (const stage of STAGES) {
       assert(stage.file in pristine, `grader/pristine.json has no stub for ${stage.file}`);

@@ -15,6 +15,7 @@
  */
 import { KIT_ROOT } from "../lib/paths.ts";
 import { absolute } from "../grader/context.ts";
+import { importSpecifiers } from "../grader/imports.ts";
 import { parseCommandLine, runTool, UsageError } from "./_cli.ts";
 import { writeIntegrity } from "./verify.ts";
 
@@ -55,8 +56,6 @@ export const BY_HAND: Record<string, { keep: boolean; why: string }> = {
   },
 };
 
-/** Import specifiers of a module: static, re-exports, dynamic with a literal. */
-const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
 const READS_SOLUTIONS = /kitPath\(\s*["']solutions["']/;
 
 /**
@@ -73,9 +72,7 @@ const READS_SOLUTIONS = /kitPath\(\s*["']solutions["']/;
  */
 export function revealsSolutions(text: string): string | undefined {
   if (text.startsWith(REVEALS_MARKER)) return "is marked as revealing the solutions";
-  const specifier = [...text.matchAll(IMPORT)].map((m) => m[1]).find((s) =>
-    /(^|\/)solutions\//.test(s)
-  );
+  const specifier = importSpecifiers(text).find((s) => /(^|\/)solutions\//.test(s));
   if (specifier) return `imports ${specifier}`;
   if (READS_SOLUTIONS.test(text)) return "reads solutions/";
   return undefined;
@@ -155,9 +152,7 @@ export function leftOut(files: Map<string, string | undefined>): LeftOut {
       if (out.has(path) || BY_HAND[path] || text === undefined || !/\.(ts|js)$/.test(path)) {
         continue;
       }
-      const gone = [...text.matchAll(IMPORT)].map((m) => resolve(path, m[1])).find((p) =>
-        p && out.has(p)
-      );
+      const gone = importSpecifiers(text).map((s) => resolve(path, s)).find((p) => p && out.has(p));
       if (gone) {
         out.set(path, `imports ${gone}, which is left out`);
         changed = true;
