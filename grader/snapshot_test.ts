@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { snapshot } from "./snapshot.ts";
+import { snapshot, SNAPSHOTS } from "./snapshot.ts";
 import { LearnerFileError } from "./learner_file.ts";
 import { inTempDir } from "../commands/_test_helpers.ts";
 
@@ -30,7 +30,8 @@ Deno.test("snapshot() refuses a link among the files and leaves nothing behind",
   await inTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/5_gpt2.ts`, 'import "./3_attention.ts";');
     await Deno.symlink("/etc/passwd", `${dir}/3_attention.ts`);
-    const before = await Array.fromAsync(Deno.readDir(Deno.env.get("TMPDIR") ?? "/tmp"));
+    await Deno.mkdir(SNAPSHOTS, { recursive: true });
+    const before = await Array.fromAsync(Deno.readDir(SNAPSHOTS));
     await assertRejects(
       () => snapshot(dir, ["5_gpt2.ts"]),
       LearnerFileError,
