@@ -15,8 +15,8 @@
  * @module
  */
 import initWabt from "wabt";
-import { parseCommandLine, runTool } from "../grader/tools/cli.ts";
-import { writeFileAtomic } from "../grader/tools/files.ts";
+import { parseCommandLine, runTool } from "./_cli.ts";
+import { writeFileAtomic } from "./_files.ts";
 
 const USAGE = `Usage: deno task build-kernels [--check]
 

@@ -11,7 +11,7 @@ import {
 } from "./points.ts";
 import { gradeStage } from "./run_stage.ts";
 import { STAGES } from "./stages/mod.ts";
-import { runTask } from "./tools/test_helpers.ts";
+import { runTask } from "../commands/_test_helpers.ts";
 
 Deno.test(
   "grader/points.json names only stages and checks that exist (after renaming a check, fix " +

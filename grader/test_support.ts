@@ -18,7 +18,7 @@
 import { kitPath } from "../lib/paths.ts";
 import { gradeContext, TINY } from "./context.ts";
 import { gradeStage, type RunOptions } from "./run_stage.ts";
-import { inCacheDir } from "./tools/test_helpers.ts";
+import { inCacheDir } from "../commands/_test_helpers.ts";
 import type { CheckResult, GradeContext, Stage, StageResult } from "./stage.ts";
 
 /** Time limit of a graded stage in tests, in milliseconds. */
@@ -53,24 +53,12 @@ export function gradeDir(
 }
 
 /**
- * Adjusts a stage file's imports of the kit (`"../mod.ts"`) for a copy that sits one directory
- * deeper than `exercises/` or `solutions/`, e.g. in a directory under `<kit>/.cache/`.
- *
- * @param source the stage file's text
- * @returns the text with each `"../` import made `"../../`
- */
-export function deeperImports(source: string): string {
-  return source.replace(/(from\s+|import\s*\(\s*)(["'])\.\.\//g, "$1$2../../");
-}
-
-/**
  * Copies every solution file into a fresh directory under `<kit>/.cache/`, applies exact
  * string replacements to `stageFile` there, runs `fn` on the directory and removes it.
  *
  * Each replacement must match exactly once in `stageFile`, so a mutation can never silently
- * do nothing (or more than intended) when the solution changes. The copies sit one directory
- * deeper than `solutions/`, so their relative imports (`"../mod.ts"`) are adjusted to still
- * reach the kit.
+ * do nothing (or more than intended) when the solution changes. The copies keep their
+ * `"../mod.ts"` imports: the grader grades a snapshot that has the kit's library there.
  *
  * @param stageFile the file to mutate, e.g. `"2_embedding.ts"`
  * @param replacements `[from, to]` pairs, applied in order
@@ -87,7 +75,7 @@ export function withMutatedCopy<T>(
     let found = false;
     for await (const entry of Deno.readDir(kitPath("solutions"))) {
       if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
-      let text = deeperImports(await Deno.readTextFile(kitPath("solutions", entry.name)));
+      let text = await Deno.readTextFile(kitPath("solutions", entry.name));
       if (entry.name === stageFile) {
         found = true;
         for (const [from, to] of replacements) {

@@ -78,7 +78,8 @@ async function load(): Promise<Kernels | null> {
     return null; // no shared memory here
   }
   const instance = new WebAssembly.Instance(module, { env: { memory: heap.memory } });
-  return { module, exports: instance.exports as unknown as KernelExports, heap, relaxed };
+  const exports = instance.exports as unknown as KernelExports;
+  return Object.freeze({ module, exports, heap, relaxed });
 }
 
 /** The kernels, or null where WebAssembly SIMD is unavailable (then the notice was printed). */

@@ -1,0 +1,31 @@
+// gpt2-kit: reveals-solutions (generates with the reference solutions)
+import { assertEquals, assertStringIncludes } from "@std/assert";
+import { loadStateDict } from "../lib/checkpoint.ts";
+import { kitPath } from "../lib/paths.ts";
+import { runTask } from "./_test_helpers.ts";
+
+const refs = loadStateDict(kitPath("data", "reference", "tiny.safetensors"));
+
+Deno.test("`deno task generate` gives the reference greedy ids on wasm, native and cpu", async () => {
+  const prompt = [...refs["p0.input_ids"].data];
+  const expected = [...refs["p0.generated_ids"].data].slice(0, 6);
+  for (const backend of ["wasm", "native", "cpu"]) {
+    const { code, stdout, stderr } = await runTask("generate", [
+      "--solutions",
+      "--model=tiny",
+      `--backend=${backend}`,
+      `--prompt-ids=${prompt.join(",")}`,
+      "--max-new-tokens=6",
+      "--json",
+    ]);
+    assertEquals(code, 0, stderr);
+    const out = JSON.parse(stdout);
+    assertEquals([out.backend, out.kv_cache, out.generated_ids], [backend, true, expected]);
+  }
+});
+
+Deno.test("`deno task generate` exits 2 for an unknown backend and lists the real ones", async () => {
+  const { code, stdout, stderr } = await runTask("generate", ["--backend=tpu"]);
+  assertEquals([code, stdout], [2, ""]);
+  assertStringIncludes(stderr, 'Unknown --backend "tpu": use auto, webgpu, wasm, native, cpu.');
+});
