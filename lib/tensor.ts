@@ -1041,7 +1041,9 @@ export class Tensor {
   #rowMajor(copy = false): Float32Array {
     const n = this.numel;
     if (this.isContiguous()) {
-      const view = this.#storage.subarray(this.offset, this.offset + n);
+      const view = kernels
+        ? kernels.heap.subarray(this.#storage, this.offset, this.offset + n)
+        : this.#storage.subarray(this.offset, this.offset + n);
       return copy ? view.slice() : view;
     }
     return rowMajorCopy(this);

@@ -42,8 +42,12 @@ export class Heap {
   // every SharedArrayBuffer `memory.buffer` has returned (a new one after each growth)
   #buffers = new WeakSet<ArrayBufferLike>();
   #registry = new FinalizationRegistry<number>((at) => this.free(at));
+  // a view made by `subarray` -> the array whose block it lies in, kept alive while it lives
+  #owners = new WeakMap<Float32Array, Float32Array>();
 
   /**
+   * Makes a shared memory, with room for `initialBytes` at once (it grows as blocks need).
+   *
    * @param initialBytes memory to reserve at once
    * @throws {RangeError} when the engine cannot make a shared memory
    */
@@ -119,6 +123,22 @@ export class Heap {
     array.fill(0); // a reused block holds old values
     this.#registry.register(array, at);
     return array;
+  }
+
+  /**
+   * `array.subarray(begin, end)` that keeps the block of `array` from being freed while the
+   * view lives (a plain `subarray` of a block's array does not: the block would be reused
+   * under it once the array is collected).
+   *
+   * @param array an array made by {@linkcode Heap.floats} or by this method (or any other)
+   * @param begin first element
+   * @param end bound, exclusive
+   * @returns the view
+   */
+  subarray(array: Float32Array, begin: number, end: number): Float32Array {
+    const view = array.subarray(begin, end);
+    if (this.holds(array)) this.#owners.set(view, this.#owners.get(array) ?? array);
+    return view;
   }
 
   /**

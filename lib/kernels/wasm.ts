@@ -54,7 +54,8 @@ export interface Kernels {
 }
 
 /** What the library prints, once, when it cannot use its WebAssembly kernels. */
-export const NO_SIMD_NOTICE = "WebAssembly SIMD is not available here: the library runs its " +
+export const NO_SIMD_NOTICE: string =
+  "WebAssembly SIMD is not available here: the library runs its " +
   "TypeScript kernels instead (correct, but several times slower).";
 
 async function load(): Promise<Kernels | null> {

@@ -10,6 +10,7 @@
  * @module
  */
 import type { Matrix } from "./matmul.ts";
+export type { Matrix };
 import { JOB, kernelThreads, runJobs } from "./threads.ts";
 import type { Kernels } from "./wasm.ts";
 
