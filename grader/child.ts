@@ -114,20 +114,22 @@ const PERMISSION = /^Requires (\w+) access to (.*?)(?:, run again with the --all
  * @returns the description
  */
 export function describeThrown(e: unknown, learnerDir: string): ThrownError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const dirUrl = pathToFileURL(learnerDir).href;
+  const frame = (err.stack ?? "").split("\n").find((l) => l.includes(dirUrl));
+  const at = frame?.match(/(file:\/\/[^\s)]*?):(\d+):(\d+)/);
+  const where = at ? `${decodeURIComponent(new URL(at[1]).pathname)}:${at[2]}:${at[3]}` : undefined;
   if (e instanceof NotImplementedError) {
+    // where the todo() is: in this stage's file, or in an earlier stage's that it builds on
     return {
       kind: "not-implemented",
       name: e.name,
       message: e.message,
       what: e.what,
       hint: e.hint,
+      ...(where ? { at: where } : {}),
     };
   }
-  const err = e instanceof Error ? e : new Error(String(e));
-  const dirUrl = pathToFileURL(learnerDir).href;
-  const frame = (err.stack ?? "").split("\n").find((l) => l.includes(dirUrl));
-  const at = frame?.match(/(file:\/\/[^\s)]*?):(\d+):(\d+)/);
-  const where = at ? `${decodeURIComponent(new URL(at[1]).pathname)}:${at[2]}:${at[3]}` : undefined;
   const denied = String(err.message).split("\n")[0].match(PERMISSION);
   const message = denied
     ? `Requires ${denied[1]} access to ${denied[2]}: while it is graded, your code may only ` +

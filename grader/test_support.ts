@@ -18,7 +18,7 @@
 import { kitPath } from "../lib/paths.ts";
 import { gradeContext, TINY } from "./context.ts";
 import { gradeStage, type RunOptions } from "./run_stage.ts";
-import { inCacheDir } from "./tools/test_helpers.ts";
+import { deeperImports, inCacheDir } from "./tools/test_helpers.ts";
 import type { CheckResult, GradeContext, Stage, StageResult } from "./stage.ts";
 
 /** Time limit of a graded stage in tests, in milliseconds. */
@@ -53,14 +53,21 @@ export function gradeDir(
 }
 
 /**
- * Adjusts a stage file's imports of the kit (`"../mod.ts"`) for a copy that sits one directory
- * deeper than `exercises/` or `solutions/`, e.g. in a directory under `<kit>/.cache/`.
+ * The solution files as copies one directory deeper than `solutions/` need them (imports
+ * adjusted with {@linkcode deeperImports}), by name.
  *
- * @param source the stage file's text
- * @returns the text with each `"../` import made `"../../`
+ * @param except files to leave out, e.g. `["2_embedding.ts"]` to keep its stub in a copy
+ * @returns the files' texts by name
  */
-export function deeperImports(source: string): string {
-  return source.replace(/(from\s+|import\s*\(\s*)(["'])\.\.\//g, "$1$2../../");
+export async function solutionCopies(
+  except: readonly string[] = [],
+): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for await (const entry of Deno.readDir(kitPath("solutions"))) {
+    if (!entry.isFile || !entry.name.endsWith(".ts") || except.includes(entry.name)) continue;
+    files[entry.name] = deeperImports(await Deno.readTextFile(kitPath("solutions", entry.name)));
+  }
+  return files;
 }
 
 /**
@@ -70,7 +77,7 @@ export function deeperImports(source: string): string {
  * Each replacement must match exactly once in `stageFile`, so a mutation can never silently
  * do nothing (or more than intended) when the solution changes. The copies sit one directory
  * deeper than `solutions/`, so their relative imports (`"../mod.ts"`) are adjusted to still
- * reach the kit.
+ * reach the kit (a replacement that adds an import writes `"../../mod.ts"`).
  *
  * @param stageFile the file to mutate, e.g. `"2_embedding.ts"`
  * @param replacements `[from, to]` pairs, applied in order
@@ -78,32 +85,28 @@ export function deeperImports(source: string): string {
  * @returns what `fn` returns
  * @throws {Error} when a replacement does not match exactly once (nothing is graded then)
  */
-export function withMutatedCopy<T>(
+export async function withMutatedCopy<T>(
   stageFile: string,
   replacements: readonly (readonly [from: string, to: string])[],
   fn: (dir: string) => Promise<T>,
 ): Promise<T> {
-  return inCacheDir(async (dir) => {
-    let found = false;
-    for await (const entry of Deno.readDir(kitPath("solutions"))) {
-      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
-      let text = deeperImports(await Deno.readTextFile(kitPath("solutions", entry.name)));
-      if (entry.name === stageFile) {
-        found = true;
-        for (const [from, to] of replacements) {
-          const count = text.split(from).length - 1;
-          if (count !== 1) {
-            throw new Error(
-              `Mutation of ${stageFile} expected ${JSON.stringify(from)} exactly once, found it ` +
-                `${count} times`,
-            );
-          }
-          text = text.replace(from, () => to);
-        }
-      }
-      await Deno.writeTextFile(`${dir}/${entry.name}`, text);
+  const files = await solutionCopies();
+  let text = files[stageFile];
+  if (text === undefined) throw new Error(`There is no solutions/${stageFile} to mutate`);
+  for (const [from, to] of replacements) {
+    const count = text.split(from).length - 1;
+    if (count !== 1) {
+      throw new Error(
+        `Mutation of ${stageFile} expected ${JSON.stringify(from)} exactly once, found it ` +
+          `${count} times`,
+      );
     }
-    if (!found) throw new Error(`There is no solutions/${stageFile} to mutate`);
+    text = text.replace(from, () => to);
+  }
+  return await inCacheDir(async (dir) => {
+    for (const [name, t] of Object.entries({ ...files, [stageFile]: text })) {
+      await Deno.writeTextFile(`${dir}/${name}`, t);
+    }
     return await fn(dir);
   });
 }
