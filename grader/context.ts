@@ -11,7 +11,7 @@ import { kitPath } from "../lib/paths.ts";
 import { SafetensorsFile } from "../lib/safetensors.ts";
 import { loadReferences } from "./references.ts";
 import type { GradeContext } from "./stage.ts";
-import { UsageError } from "./tools/usage.ts";
+import { UsageError } from "../commands/_usage.ts";
 
 /** The files of one model. */
 export interface ModelFiles {

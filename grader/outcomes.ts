@@ -44,7 +44,9 @@ export function describeError(e: ThrownError): string {
  * ```
  */
 export function todoOrigin(e: ThrownError): { stage: number; file: string } | undefined {
-  const m = e.kind === "not-implemented" ? e.at?.match(/^(.*\/(\d+)_[^/]*\.ts):\d+:\d+$/) : null;
+  const m = e.kind === "not-implemented"
+    ? e.at?.match(/^((?:.*\/)?(\d+)_[^/]*\.ts):\d+:\d+$/)
+    : null;
   return m ? { stage: Number(m[2]), file: m[1] } : undefined;
 }
 

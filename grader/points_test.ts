@@ -10,7 +10,7 @@ import {
 } from "./points.ts";
 import { gradeStage } from "./run_stage.ts";
 import { STAGES } from "./stages/mod.ts";
-import { runTask, withStubs } from "./tools/test_helpers.ts";
+import { runTask, withStubs } from "../commands/_test_helpers.ts";
 
 Deno.test(
   "grader/points.json names only stages and checks that exist (after renaming a check, fix " +

@@ -1,6 +1,6 @@
 /**
  * Reference activations: the numbers a correct GPT-2 produces on fixed prompts, read from a
- * safetensors file made by `tools/reference.py` (PyTorch, for the bundled tiny model) or by
+ * safetensors file made by `pytorch/reference.py` (PyTorch, for the bundled tiny model) or by
  * `deno task refs` (for any weights).
  *
  * Layout, for prompt `k` of length `T` (C = n_embd, V = vocab size):
@@ -111,7 +111,7 @@ export function loadReferences(path: string): References {
 /** The metadata `format` the layer fixtures file declares. */
 export const LAYER_FIXTURES_FORMAT = "gpt2-kit-layers/1";
 
-/** The layer fixtures file, made by `tools/reference.py` (PyTorch, computed in float64). */
+/** The layer fixtures file, made by `pytorch/reference.py` (PyTorch, computed in float64). */
 export const LAYER_FIXTURES_PATH: string = kitPath("data", "reference", "layers.safetensors");
 
 let layerFixtures: Map<string, TensorData> | undefined;

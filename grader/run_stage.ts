@@ -13,8 +13,12 @@
  * @module
  */
 import { KIT_ROOT, kitPath, relative } from "../lib/paths.ts";
+import { pathToFileURL } from "node:url";
 import { type ChildRequest, FRAME } from "./child.ts";
-import { BoundedText, ChildMessages, FrameReader } from "./child_output.ts";
+import { BoundedText, ChildMessages, frameLimits, FrameReader } from "./child_output.ts";
+import { LearnerFileError } from "./learner_file.ts";
+import { plainResult } from "./plain_text.ts";
+import { type Snapshot, snapshot } from "./snapshot.ts";
 import { todoOrigin, VerdictError } from "./outcomes.ts";
 import { checkCounts } from "./report/results.ts";
 import { type PointsManifest, pointsOf } from "./points.ts";
@@ -29,7 +33,7 @@ import {
   type StageStatus,
   type Verdict,
 } from "./stage.ts";
-import { type ProbeOutcome, type ThrownError, toWire } from "./wire.ts";
+import { encodeValue, type ProbeOutcome, type ThrownError } from "./wire.ts";
 
 /** Where the learner's files and the model are, and the sandbox's limits. */
 export interface RunOptions {
@@ -93,26 +97,49 @@ export async function gradeStage(
 ): Promise<StageResult> {
   const started = performance.now();
   const file = `${options.learnerDir.replace(/\/$/, "")}/${stage.file}`;
-  const result = (status: StageStatus, message: string, extra: Partial<StageResult> = {}) => ({
-    stage: stage.number,
-    name: stage.name,
-    file: relative(file),
-    status,
-    message,
-    checks: [],
-    ms: Math.round(performance.now() - started),
-    ...extra,
-  });
-  try {
-    Deno.statSync(file);
-  } catch {
-    return result("error", `${relative(file)} does not exist`, {
-      checks: ungraded(stage, ctx, options.points, "the file does not exist"),
-      error: { kind: "exception", name: "NotFound", message: `No file ${relative(file)}` },
+  // every report shows the stage through plainResult: learner text made inert once, here
+  const result = (status: StageStatus, message: string, extra: Partial<StageResult> = {}) =>
+    plainResult({
+      stage: stage.number,
+      name: stage.name,
+      file: relative(file),
+      status,
+      message,
+      checks: [],
+      ms: Math.round(performance.now() - started),
+      ...extra,
     });
+  const cannotGrade = (message: string, why: string, name: string) =>
+    result("error", message, {
+      checks: ungraded(stage, ctx, options.points, why),
+      error: { kind: "exception", name, message },
+    });
+  try {
+    await using snap = await snapshot(options.learnerDir, [stage.file, ...(stage.uses ?? [])]);
+    if (!snap.files.includes(stage.file)) {
+      return cannotGrade(`${relative(file)} does not exist`, "the file does not exist", "NotFound");
+    }
+    const calls = await stage.plan(ctx);
+    const run = await runChild(stage, ctx, snap, calls, options);
+    return finish(stage, ctx, run, options, file, result);
+  } catch (e) {
+    if (e instanceof LearnerFileError) return cannotGrade(e.message, e.message, e.name);
+    const why = `the grader itself failed (a bug in the kit, please report it): ${
+      (e as Error)?.message ?? e
+    }`;
+    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, "GraderError");
   }
-  const calls = await stage.plan(ctx);
-  const run = await runChild(stage, file, calls, options);
+}
+
+/** The graded stage, from what the child did. */
+function finish(
+  stage: Stage,
+  ctx: GradeContext,
+  run: ChildRun,
+  options: RunOptions,
+  file: string,
+  result: (status: StageStatus, message: string, extra?: Partial<StageResult>) => StageResult,
+): StageResult {
   const printed = run.output ? { output: run.output } : {};
   const dropped = run.dropped ? { outputDropped: run.dropped } : {};
   const memory = run.peakMb ? { peakMb: run.peakMb } : {};
@@ -254,20 +281,30 @@ function evaluate(run: () => Verdict): Verdict {
   }
 }
 
+/** The sandbox's own Deno configuration: an import map and a lockfile of only what it needs. */
+const SANDBOX_CONFIG = kitPath("grader", "sandbox", "deno.json");
+
 /**
  * The child's flags: no prompt, no remote modules, a JavaScript heap no larger than the memory
  * cap (so that filling it ends the child at once with V8's "out of memory" rather than after
- * seconds of garbage collection), and read access only to the learner's directory, the library
- * and the model. No write, network, environment, subprocess or FFI permission: Deno checks read
+ * seconds of garbage collection), and read access only to the snapshot, the library and the
+ * model. No write, network, environment, subprocess or FFI permission: Deno checks read
  * access for every module a dynamic import loads, so the learner's file cannot import
  * `solutions/`, the grader or the references either.
+ *
+ * The child runs with the sandbox's configuration (`grader/sandbox/deno.json`), not the kit's:
+ * its import map and frozen lockfile hold only the packages the library needs there
+ * (onnx-proto, onnxruntime-web), installed in its own `node_modules`. Deno loads the packages of
+ * the configuration's own `node_modules` without a read check, so the kit's — where the
+ * grader's tokenizer oracle lives — must not be that folder; and the frozen lockfile makes an
+ * `npm:` import of any other package fail.
  */
-function childArgs(options: RunOptions): string[] {
+function childArgs(options: RunOptions, snap: Snapshot): string[] {
   const readable = [
-    options.learnerDir,
+    snapRoot(snap),
     kitPath("mod.ts"),
     kitPath("lib"),
-    kitPath("node_modules"), // onnxruntime-web reads its .wasm from there
+    kitPath("grader", "sandbox", "node_modules"), // onnxruntime-web reads its .wasm from there
     options.configPath,
     options.weightsPath,
     options.tokenizerDir,
@@ -277,20 +314,37 @@ function childArgs(options: RunOptions): string[] {
     "--quiet",
     "--no-prompt",
     "--no-remote",
+    "--frozen",
     `--v8-flags=--max-old-space-size=${Math.ceil(options.memoryLimitMb)}`,
-    `--config=${kitPath("deno.json")}`,
+    `--config=${SANDBOX_CONFIG}`,
     `--allow-read=${readable.join(",")}`,
     kitPath("grader", "child.ts"),
   ];
 }
 
+/** The snapshot's root: its folder of learner files and the `mod.ts` beside it. */
+function snapRoot(snap: Snapshot): string {
+  return snap.dir.slice(0, snap.dir.lastIndexOf("/"));
+}
+
+/** What Deno says when code imports a package the frozen lockfile does not hold. */
+const NOT_IN_LOCKFILE = /lockfile is out of date/;
+const IMPORTS_PACKAGE = "your code imports a package the kit does not provide: while it is " +
+  "graded, it may import the kit's library (../mod.ts) and your own stage files";
+
 async function runChild(
   stage: Stage,
-  learnerFile: string,
+  ctx: GradeContext,
+  snap: Snapshot,
   calls: ProbeCall[],
   options: RunOptions,
 ): Promise<ChildRun> {
+  const learnerFile = `${snap.dir}/${stage.file}`;
   const nonce = crypto.randomUUID();
+  const limits = frameLimits(
+    Math.max(...ctx.refs.prompts.map((p) => p.ids.length + p.generated.length)),
+    ctx.config.vocab_size,
+  );
   const request: ChildRequest = {
     nonce,
     stage: stage.number,
@@ -298,15 +352,16 @@ async function runChild(
     configPath: options.configPath,
     weightsPath: options.weightsPath,
     tokenizerDir: options.tokenizerDir,
-    calls: calls.map((c) => ({ ...c, args: toWire(c.args ?? {}) as Record<string, unknown> })),
+    maxValueChars: limits.frame - 1024,
+    calls: calls.map((c) => ({ ...c, args: JSON.parse(encodeValue(c.args ?? {})) })),
   };
   const child = new Deno.Command(Deno.execPath(), {
-    args: childArgs(options),
+    args: childArgs(options, snap),
     cwd: KIT_ROOT,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: childEnv(),
     clearEnv: true,
   }).spawn();
   const messages = new ChildMessages(new Set(calls.map((c) => c.id)));
@@ -337,8 +392,24 @@ async function runChild(
 
   const stdout = new BoundedText(OUTPUT_LIMIT / 2);
   const stderr = new BoundedText(OUTPUT_LIMIT / 2);
-  const frames = new FrameReader(`${FRAME}${nonce}:`, (t) => messages.accept(t), stdout);
+  const unreadable = (why: string) => {
+    if (stopped) return;
+    stopped = `The grader stopped reading your code's answers${during()}: ${why} ` +
+      "(return what the stage asks for, and print with console.log)";
+    kill(child);
+  };
+  const frames = new FrameReader(
+    `${FRAME}${nonce}:`,
+    (t) => {
+      messages.accept(t);
+      if (messages.violation) unreadable(`it sent ${messages.violation}`);
+    },
+    stdout,
+    limits,
+    unreadable,
+  );
   let heapFull = false;
+  let npmImport = false;
   let tail = "";
   const decoder = new TextDecoder();
   const readStdout = async () => {
@@ -350,6 +421,7 @@ async function runChild(
       stderr.write(chunk);
       tail = (tail + decoder.decode(chunk, { stream: true })).slice(-200);
       heapFull ||= HEAP_FULL.test(tail);
+      npmImport ||= NOT_IN_LOCKFILE.test(tail);
     }
   };
   const writer = child.stdin.getWriter();
@@ -360,10 +432,14 @@ async function runChild(
   clearInterval(memory);
 
   const { outcomes, importError } = messages;
-  for (const o of outcomes.values()) if (!o.ok && o.error.at) o.error.at = relative(o.error.at);
-  if (importError?.at) importError.at = relative(importError.at);
+  const errors = [...outcomes.values()].flatMap((o) => o.ok ? [] : [o.error]);
+  for (const e of [...errors, ...(importError ? [importError] : [])]) {
+    inLearnerTerms(e, snap, options.learnerDir);
+  }
   if (!messages.done && !importError && !stopped) {
-    stopped = heapFull
+    stopped = npmImport
+      ? `Stopped${during()}: ${IMPORTS_PACKAGE}`
+      : heapFull
       ? `Stopped: your code filled the memory of a stage (${options.memoryLimitMb} MiB of ` +
         `JavaScript objects)${during()}`
       : `Your code ended the grading process early (exit code ${status.code}` +
@@ -384,6 +460,32 @@ async function runChild(
     dropped,
     peakMb,
   };
+}
+
+/**
+ * Puts a thrown error in the learner's terms: paths inside the snapshot become the learner's
+ * own, and a place outside the snapshot (which learner code could make up) is dropped.
+ */
+function inLearnerTerms(e: ThrownError, snap: Snapshot, learnerDir: string): void {
+  const own = learnerDir.replace(/\/$/, "");
+  const mapped = (s: string) =>
+    s.replaceAll(pathToFileURL(snap.dir).href, pathToFileURL(own).href).replaceAll(snap.dir, own);
+  e.message = NOT_IN_LOCKFILE.test(e.message) ? IMPORTS_PACKAGE : mapped(e.message);
+  if (e.at !== undefined) {
+    if (e.at.startsWith(`${snap.dir}/`)) e.at = relative(mapped(e.at));
+    else delete e.at;
+  }
+}
+
+/** The child's environment: no colour, and Deno's cache where the grader's own is. */
+function childEnv(): Record<string, string> {
+  let denoDir: string | undefined;
+  try {
+    denoDir = Deno.env.get("DENO_DIR");
+  } catch {
+    // no permission to read it: Deno's default cache
+  }
+  return { NO_COLOR: "1", ...(denoDir ? { DENO_DIR: denoDir } : {}) };
 }
 
 function kill(child: Deno.ChildProcess): void {

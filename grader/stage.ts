@@ -151,6 +151,24 @@ export interface Stage {
   /** The exercise file, e.g. `3_attention.ts`. */
   file: string;
   /**
+   * Other stages' files its probes load with `env.learnerModule` (stage 6 runs stage 5's
+   * model); the files they import are found by following the imports.
+   */
+  uses?: string[];
+  /**
+   * The library's reference versions of what this stage asks learners to write, by the name
+   * learners would call them, with the learner's own in this stage's file: `{ "nn.Conv1D":
+   * "Conv1D" }`. They are withheld while this stage and later ones are graded (see
+   * `withheldReasons` in `stages/mod.ts`).
+   */
+  references?: Record<string, string>;
+  /**
+   * References of earlier stages that this stage's exercise itself uses, left available while
+   * it is graded (stage 3's attention is built on the library's `nn.Conv1D`, so stages 5 and 6,
+   * which run it, keep `nn.Conv1D`).
+   */
+  keeps?: string[];
+  /**
    * Hints, revealed one at a time by `deno task hint N`: questions that lead the learner
    * towards the answer, from gentle to specific, never the code itself.
    */

@@ -18,7 +18,7 @@
 import { kitPath } from "../lib/paths.ts";
 import { gradeContext, TINY } from "./context.ts";
 import { gradeStage, type RunOptions } from "./run_stage.ts";
-import { deeperImports, inCacheDir } from "./tools/test_helpers.ts";
+import { inCacheDir } from "../commands/_test_helpers.ts";
 import type { CheckResult, GradeContext, Stage, StageResult } from "./stage.ts";
 
 /** Time limit of a graded stage in tests, in milliseconds. */
@@ -53,8 +53,7 @@ export function gradeDir(
 }
 
 /**
- * The solution files as copies one directory deeper than `solutions/` need them (imports
- * adjusted with {@linkcode deeperImports}), by name.
+ * The solution files, by name, for a copy of them under `<kit>/.cache/`.
  *
  * @param except files to leave out, e.g. `["2_embedding.ts"]` to keep its stub in a copy
  * @returns the files' texts by name
@@ -65,7 +64,7 @@ export async function solutionCopies(
   const files: Record<string, string> = {};
   for await (const entry of Deno.readDir(kitPath("solutions"))) {
     if (!entry.isFile || !entry.name.endsWith(".ts") || except.includes(entry.name)) continue;
-    files[entry.name] = deeperImports(await Deno.readTextFile(kitPath("solutions", entry.name)));
+    files[entry.name] = await Deno.readTextFile(kitPath("solutions", entry.name));
   }
   return files;
 }
@@ -75,9 +74,8 @@ export async function solutionCopies(
  * string replacements to `stageFile` there, runs `fn` on the directory and removes it.
  *
  * Each replacement must match exactly once in `stageFile`, so a mutation can never silently
- * do nothing (or more than intended) when the solution changes. The copies sit one directory
- * deeper than `solutions/`, so their relative imports (`"../mod.ts"`) are adjusted to still
- * reach the kit (a replacement that adds an import writes `"../../mod.ts"`).
+ * do nothing (or more than intended) when the solution changes. The copies keep their
+ * `"../mod.ts"` imports: the grader grades a snapshot that has the kit's library there.
  *
  * @param stageFile the file to mutate, e.g. `"2_embedding.ts"`
  * @param replacements `[from, to]` pairs, applied in order

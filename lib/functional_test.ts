@@ -342,7 +342,7 @@ Deno.test("`scaledDotProductAttention()` names all three shapes when they do not
 
 // ---- PyTorch fixtures -------------------------------------------------------------------------
 
-// Inputs and PyTorch's outputs (computed in float64, stored as float32) from tools/reference.py.
+// Inputs and PyTorch's outputs (computed in float64, stored as float32) from pytorch/reference.py.
 const FIXTURES = kitPath("data", "reference", "layers.safetensors");
 
 /** Reads the fixture tensors once per test. */

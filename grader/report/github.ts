@@ -6,30 +6,18 @@
  * An annotation sits on the line where the learner's code threw when the error was located;
  * otherwise on the line that defines what the check is about — its `subject`, or the first word
  * of its name: `export class CausalSelfAttention`, or a method such as `encode(text) {`;
- * otherwise on line 1. Failures are errors; work not started yet is a warning.
+ * otherwise on line 1. Failures are errors; work not started yet is a warning. The learner's
+ * file is read bounded (`learner_file.ts`), and every learner text escaped for its place.
  *
  * @module
  */
+import { learnerSource } from "../learner_file.ts";
 import type { CheckResult, StageResult } from "../stage.ts";
 import { checkText, notStartedAdvice, notStartedHint } from "./results.ts";
 import { stagePoints, totals } from "./totals.ts";
 
 /** Reads a learner's file (relative path, as in the report); undefined when it cannot. */
 export type ReadSource = (path: string) => string | undefined;
-
-/**
- * Reads a file as text, or gives undefined when it cannot be read.
- *
- * @param path the file
- * @returns its text
- */
-export function readSource(path: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Escapes a workflow command's message. */
 function escapeData(s: string): string {
@@ -114,7 +102,7 @@ function command(level: "error" | "warning", place: Place, title: string, text: 
  */
 export function githubAnnotations(
   results: readonly StageResult[],
-  read: ReadSource = readSource,
+  read: ReadSource = learnerSource,
 ): string[] {
   const lines: string[] = [];
   for (const r of results) {
@@ -142,6 +130,24 @@ export function githubAnnotations(
   return lines;
 }
 
+/**
+ * Text as literal markdown in a table cell: every character markdown or HTML could read as
+ * markup is escaped (a learner's message cannot add a link, an image or a column), newlines
+ * become spaces, and `:` and `@` are escaped so that no address becomes an automatic link.
+ *
+ * @param s any text
+ * @returns the escaped text
+ * @example
+ * ```ts
+ * import { markdownText } from "./github.ts";
+ * markdownText("![x](http://e) | <b>"); // "\\!\\[x\\]\\(http\\://e\\) \\| &lt;b&gt;"
+ * ```
+ */
+export function markdownText(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/[\\`*_{}[\]()#+\-.!|~:@]/g, "\\$&").replace(/\r?\n/g, " ");
+}
+
 const STATUS = {
   pass: "✅ pass",
   fail: "❌ fail",
@@ -157,7 +163,7 @@ const STATUS = {
  * @returns the markdown
  */
 export function stepSummary(results: readonly StageResult[], model: string): string {
-  const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const cell = markdownText;
   const rows = results.map((r) => {
     const p = stagePoints(r);
     return `| ${r.stage} · ${cell(r.name)} | ${STATUS[r.status]} — ${cell(r.message)} | ` +

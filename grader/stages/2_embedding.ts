@@ -262,6 +262,7 @@ export const stage: Stage = {
   number: 2,
   name: "Embedding",
   file: "2_embedding.ts",
+  references: { "nn.Embedding": "Embedding", "F.embedding": "Embedding" },
   hints: [
     "An embedding has no arithmetic in it. Row i of the table is the vector of id i: so what " +
     "shape must the table have, and what shape comes out for ids of shape [B, T]?",

@@ -1,7 +1,7 @@
 import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { kitPath } from "../../lib/paths.ts";
 import { checkNamed, gradeDir, withMutatedCopy } from "../test_support.ts";
-import { withStubs } from "../tools/test_helpers.ts";
+import { withStubs } from "../../commands/_test_helpers.ts";
 import { stage } from "./2_embedding.ts";
 
 Deno.test("stage 2 passes the reference solution", async () => {

@@ -240,6 +240,7 @@ export const stage: Stage = {
   number: 3,
   name: "Attention",
   file: "3_attention.ts",
+  references: { "F.scaledDotProductAttention": "scaledDotProductAttention" },
   hints: [
     "What shape do the scores q kᵀ have, and which dimension should each row of attention " +
     "weights sum to 1 over?",

@@ -1,6 +1,6 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { Tensor } from "../../lib/tensor.ts";
-import { loadPristine } from "../tools/reset.ts";
+import { loadPristine } from "../../commands/reset.ts";
 
 Deno.test("stage 3's stub names the method that cuts the mask's top-left T x T corner", async () => {
   const stub = (await loadPristine())["3_attention.ts"];

@@ -134,6 +134,7 @@ export const stage: Stage = {
   number: 4,
   name: "MLP",
   file: "4_mlp.ts",
+  references: { "nn.Conv1D": "Conv1D", "nn.GELU": "gelu", "F.gelu": "gelu" },
   hints: [
     "The MLP works on each position separately: C numbers in, 4C in the middle, C out. Which " +
     "layer widens, which narrows, and where does the GELU go?",

@@ -1,10 +1,10 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { kitPath } from "../../lib/paths.ts";
 import { checkNamed, gradeDir, learnerText, withMutatedCopy } from "../test_support.ts";
-import { withStubs } from "../tools/test_helpers.ts";
+import { withStubs } from "../../commands/_test_helpers.ts";
 import { stage } from "./4_mlp.ts";
 import { layerFixture } from "../references.ts";
-import { loadPristine } from "../tools/reset.ts";
+import { loadPristine } from "../../commands/reset.ts";
 
 Deno.test("stage 4 passes the reference solution", async () => {
   const r = await gradeDir(stage, kitPath("solutions"));

@@ -25,6 +25,7 @@ import {
   valueOf,
   VerdictError,
 } from "../outcomes.ts";
+import { allDistinct, isArray } from "../intrinsics.ts";
 import { exported, loadedModule, shapesOf } from "../probe_helpers.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
@@ -75,7 +76,7 @@ interface PieceInputs {
 }
 
 // Tolerances, from the solution's measured errors against PyTorch on the tiny model and the
-// effect of the classic bugs (tools/reference.py --bug-report):
+// effect of the classic bugs (pytorch/reference.py --bug-report):
 // - LayerNorm fixture: solution 1.1e-5 (a row whose variance is eps); eps 1e-12: 1.25,
 //   unbiased variance: 0.13.
 const LN_TOL: Tolerance = { atol: 1e-4, rtol: 1e-4 };
@@ -512,6 +513,8 @@ export const stage: Stage = {
   number: 5,
   name: "GPT-2",
   file: "5_gpt2.ts",
+  references: { "nn.LayerNorm": "LayerNorm", "F.layerNorm": "LayerNorm" },
+  keeps: ["nn.Conv1D"],
   hints: [
     "Step 1 is only constructors: list the checkpoint's keys (wte.weight, h.0.ln_1.weight, ...). " +
     "Which field of which class must each of them come from?",
@@ -537,8 +540,8 @@ export const stage: Stage = {
         : [];
       return {
         shapes: shapesOf(m),
-        hIsArray: Array.isArray(h),
-        sharedBlocks: new Set(blocks).size < blocks.length,
+        hIsArray: isArray(h),
+        sharedBlocks: !allDistinct(blocks),
       };
     },
     layernorm(learner, args) {

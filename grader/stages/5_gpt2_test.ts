@@ -2,7 +2,7 @@ import { assertEquals, assertStringIncludes } from "@std/assert";
 import { kitPath } from "../../lib/paths.ts";
 import type { StageResult } from "../stage.ts";
 import { checkNamed, gradeDir, learnerText, withMutatedCopy } from "../test_support.ts";
-import { withStubs } from "../tools/test_helpers.ts";
+import { withStubs } from "../../commands/_test_helpers.ts";
 import { stage } from "./5_gpt2.ts";
 
 const KEYS = "GPT2 loads the checkpoint (step 1)";

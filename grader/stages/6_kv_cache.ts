@@ -115,6 +115,8 @@ export const stage: Stage = {
   number: 6,
   name: "KV cache",
   file: "6_kv_cache.ts",
+  uses: ["5_gpt2.ts"],
+  keeps: ["nn.Conv1D"],
   hints: [
     "Which work does your stage-5 generate repeat at every step, and why does it never change?",
     "Keys and values are [B, nh, T, hs] after the heads are split. Along which dimension do " +

@@ -2,7 +2,7 @@ import { assertEquals, assertStringIncludes } from "@std/assert";
 import { kitPath } from "../../lib/paths.ts";
 import { formatStage, styles } from "../report/pretty.ts";
 import { checkNamed, gradeDir, solutionCopies } from "../test_support.ts";
-import { withStubs } from "../tools/test_helpers.ts";
+import { withStubs } from "../../commands/_test_helpers.ts";
 import { stage } from "./6_kv_cache.ts";
 
 Deno.test("stage 6 passes the reference solution", async () => {

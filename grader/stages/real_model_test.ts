@@ -8,7 +8,7 @@ import { assertEquals, assertStringIncludes } from "@std/assert";
 import { loadStateDict, saveStateDict } from "../../lib/checkpoint.ts";
 import { kitPath } from "../../lib/paths.ts";
 import { writeSafetensors } from "../../lib/safetensors.ts";
-import { computeReferences, referenceDefaults } from "../../tools/refs.ts";
+import { computeReferences, referenceDefaults } from "../../commands/refs.ts";
 import { gradeContext, type ModelFiles, TINY } from "../context.ts";
 import { gradeStage } from "../run_stage.ts";
 import type { Stage, StageResult } from "../stage.ts";
@@ -19,7 +19,7 @@ import {
   TEST_MEMORY_LIMIT_MB,
   TEST_TIME_LIMIT_MS,
 } from "../test_support.ts";
-import { inCacheDir } from "../tools/test_helpers.ts";
+import { inCacheDir } from "../../commands/_test_helpers.ts";
 import { stage as tokenizer } from "./1_tokenizer.ts";
 import { stage as embedding } from "./2_embedding.ts";
 import { stage as gpt2 } from "./5_gpt2.ts";

@@ -1,0 +1,115 @@
+/**
+ * What the tools' tests share: running a task as the learner would (a child `deno run` with the
+ * task's permissions, no terminal, no colour), a scratch directory inside the kit's
+ * git-ignored `.cache/`, and a copy of the untouched stubs there.
+ *
+ * @module
+ */
+import { kitPath } from "../lib/paths.ts";
+import { loadPristine } from "./reset.ts";
+
+/** What a tool printed and its exit code. */
+export interface ToolRun {
+  /** The exit code. */
+  code: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+/**
+ * Runs a task of `deno.json` as `deno task` would, with the task's own permissions (so that a
+ * test proves they suffice), standard input closed and colour off.
+ *
+ * @param task the task's name, e.g. `hint`
+ * @param args the tool's arguments
+ * @param root the kit whose `deno.json` has the task, and the working directory (default: this
+ *   kit; e.g. a student template)
+ * @param env more environment variables, e.g. `GITHUB_STEP_SUMMARY`
+ * @returns its exit code and output
+ */
+export async function runTask(
+  task: string,
+  args: string[],
+  root = kitPath(),
+  env: Record<string, string> = {},
+): Promise<ToolRun> {
+  const config = JSON.parse(await Deno.readTextFile(`${root.replace(/\/$/, "")}/deno.json`));
+  const [deno, ...command] = String(config.tasks[task]).split(" ");
+  if (deno !== "deno" || command[0] !== "run") throw new Error(`Task ${task} is not a deno run`);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [...command, ...args],
+    cwd: root,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+/**
+ * Runs `fn` with a fresh directory under the kit's `.cache/`, removed afterwards.
+ *
+ * @param fn what to do in it
+ * @returns what `fn` returns
+ */
+export async function inCacheDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  await Deno.mkdir(kitPath(".cache"), { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: kitPath(".cache"), prefix: "tools_test_" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * Runs `fn` with a fresh directory in the system's temporary directory, removed afterwards.
+ *
+ * @param fn what to do in it
+ * @returns what `fn` returns
+ */
+export async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "gpt2kit_test_" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * The names in a directory, sorted.
+ *
+ * @param dir the directory
+ * @returns its entries' names
+ */
+export async function names(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) out.push(e.name);
+  return out.sort();
+}
+
+/**
+ * Runs `fn` on a fresh directory under `<kit>/.cache/` holding the untouched stubs of every
+ * stage (from `grader/pristine.json`: the kit's own copy, never the learner's `exercises/`,
+ * so that the kit's tests pass at every point of a learner's course), with `files` written
+ * over them; removes it afterwards.
+ *
+ * @param fn what to do with the directory, e.g. grade it
+ * @param files other stage files by name, e.g. solutions
+ * @returns what `fn` returns
+ */
+export async function withStubs<T>(
+  fn: (dir: string) => Promise<T>,
+  files: Record<string, string> = {},
+): Promise<T> {
+  const stubs = await loadPristine();
+  return await inCacheDir(async (dir) => {
+    for (const [name, text] of Object.entries(stubs)) {
+      await Deno.writeTextFile(`${dir}/${name}`, files[name] ?? text);
+    }
+    return await fn(dir);
+  });
+}
