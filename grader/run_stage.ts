@@ -20,7 +20,8 @@ import { BoundedText, ChildMessages, frameLimits, FrameReader } from "./child_ou
 import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
 import { type Snapshot, snapshot } from "./snapshot.ts";
-import { VerdictError } from "./outcomes.ts";
+import { todoOrigin, VerdictError } from "./outcomes.ts";
+import { checkCounts } from "./report/results.ts";
 import { type PointsManifest, pointsOf } from "./points.ts";
 import {
   type Check,
@@ -158,23 +159,33 @@ function finish(
   const outcomes = [...run.outcomes.values()];
   const allTodo = outcomes.length > 0 &&
     outcomes.every((o) => !o.ok && o.error.kind === "not-implemented");
+  // a todo() reached in an earlier stage's file: this stage waits for that one
+  const earlier = allTodo
+    ? outcomes.map((o) => o.ok ? undefined : todoOrigin(o.error))
+      .find((t) => t && t.stage !== stage.number)
+    : undefined;
   let status: StageStatus;
   let message: string;
   if (run.stopped) {
     status = "error";
     message = run.stopped;
+  } else if (earlier) {
+    status = "not-started";
+    message = `not started: it waits for stage ${earlier.stage}`;
   } else if (allTodo) {
     status = "not-started";
     message = "not started";
   } else {
-    const graded = checks.filter((c) => c.status !== "n/a");
-    const passed = graded.filter((c) => c.status === "pass").length;
-    status = passed === graded.length ? "pass" : "fail";
-    message = passed === graded.length
-      ? `all ${graded.length} checks pass`
-      : `${passed} of ${graded.length} checks pass`;
+    const { passed, graded } = checkCounts(checks);
+    status = passed === graded ? "pass" : "fail";
+    message = passed === graded
+      ? `all ${graded} checks pass`
+      : `${passed} of ${graded} checks pass`;
   }
-  return result(status, message, { checks, ...printed, ...dropped, ...memory });
+  const waits = earlier && !run.stopped
+    ? { waitsFor: { stage: earlier.stage, file: relative(earlier.file) } }
+    : {};
+  return result(status, message, { checks, ...waits, ...printed, ...dropped, ...memory });
 }
 
 /** The fields every result of `check` has, before it earns anything. */
@@ -224,8 +235,8 @@ function runChecks(
     if (!verdicts.has(c)) verdicts.set(c, evaluate(() => c.run(run.outcomes, ctx)));
     return verdicts.get(c)!;
   };
-  const unmet = (c: Check) =>
-    (c.requires ?? []).find((name) => {
+  const unmet = (c: Check, names: readonly string[] = []) =>
+    names.find((name) => {
       const required = stage.checks.find((x) => x.name === name);
       if (!required) throw new Error(`Check "${c.name}" requires an unknown check "${name}"`);
       return verdictOf(required).status !== "pass";
@@ -240,7 +251,8 @@ function runChecks(
         results.push(na);
         continue;
       }
-      const waitFor = blockedBy ?? unmet(check);
+      const waitFor = (check.buildsOn ? unmet(check, check.buildsOn) : blockedBy) ??
+        unmet(check, check.requires);
       if (waitFor) {
         results.push({ ...base, status: "skipped", message: `skipped until "${waitFor}" passes` });
         continue;
