@@ -1,7 +1,7 @@
 // gpt2-kit: reveals-solutions (grades solutions/ through `deno task check --solutions`)
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { kitPath } from "../lib/paths.ts";
-import { inTempDir, runTask } from "./_test_helpers.ts";
+import { kitPath, relative } from "../lib/paths.ts";
+import { inTempDir, runTask, withStubs } from "./_test_helpers.ts";
 
 Deno.test("a passing run exits 0, prints its points and writes nothing to stderr", async () => {
   const r = await runTask("check", ["3", "--solutions"]);
@@ -19,32 +19,49 @@ Deno.test("--format json prints the document alone, with the total", async () =>
 });
 
 Deno.test("--out writes the report to the file, and the pretty report to the screen", async () => {
-  await inTempDir(async (dir) => {
-    const out = `${dir}/junit.xml`;
-    const r = await runTask("check", ["2", "--format", "junit", "--out", out]);
-    assertEquals(r.code, 1, r.stderr);
-    assertStringIncludes(r.stdout, "○ not started");
-    assertStringIncludes(r.stdout, `The junit report is in ${out}.`);
-    const xml = await Deno.readTextFile(out);
-    assert(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites '), xml);
-    assertStringIncludes(xml, '<testsuite name="Stage 2 · Embedding"');
-    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["junit.xml"]); // no temp left
-  });
+  await inTempDir((dir) =>
+    withStubs(async (stubs) => {
+      const out = `${dir}/junit.xml`;
+      const r = await runTask("check", [
+        "2",
+        "--exercises",
+        stubs,
+        "--format",
+        "junit",
+        "--out",
+        out,
+      ]);
+      assertEquals(r.code, 1, r.stderr);
+      assertStringIncludes(r.stdout, "○ not started");
+      assertStringIncludes(r.stdout, `The junit report is in ${out}.`);
+      const xml = await Deno.readTextFile(out);
+      assert(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites '), xml);
+      assertStringIncludes(xml, '<testsuite name="Stage 2 · Embedding"');
+      assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["junit.xml"]); // no temp left
+    })
+  );
 });
 
 Deno.test("--format github annotates the learner's file and appends to the step summary", async () => {
-  await inTempDir(async (dir) => {
-    const summary = `${dir}/summary.md`;
-    await Deno.writeTextFile(summary, "earlier steps\n");
-    const r = await runTask("check", ["2", "--format", "github"], kitPath(), {
-      GITHUB_STEP_SUMMARY: summary,
-    });
-    assertEquals(r.code, 1, r.stderr);
-    assertMatch(r.stdout, /^::warning file=exercises\/2_embedding\.ts,line=\d+,title=Stage 2/m);
-    const md = await Deno.readTextFile(summary);
-    assert(md.startsWith("earlier steps\n### gpt2-kit grading (tiny model)\n"), md);
-    assertStringIncludes(md, "| 2 · Embedding | ⏳ not started — not started | 0 / ");
-  });
+  await inTempDir((dir) =>
+    withStubs(async (stubs) => {
+      const summary = `${dir}/summary.md`;
+      await Deno.writeTextFile(summary, "earlier steps\n");
+      const r = await runTask(
+        "check",
+        ["2", "--exercises", stubs, "--format", "github"],
+        kitPath(),
+        {
+          GITHUB_STEP_SUMMARY: summary,
+        },
+      );
+      assertEquals(r.code, 1, r.stderr);
+      assertStringIncludes(r.stdout, `::warning file=${relative(stubs)}/2_embedding.ts,line=`);
+      const md = await Deno.readTextFile(summary);
+      assert(md.startsWith("earlier steps\n### gpt2-kit grading (tiny model)\n"), md);
+      assertStringIncludes(md, "| 2 · Embedding | ⏳ not started — not started | 0 / ");
+    })
+  );
 });
 
 Deno.test("bad arguments exit 2 with the usage", async () => {

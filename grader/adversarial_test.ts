@@ -241,11 +241,12 @@ Deno.test("class 1 and 4: links, pipes, devices and oversized files are refused 
 Deno.test("class 3: answers shaped like the wire, nested deep, huge, or written around the frames", async () => {
   const spy = `
 const found: string[] = [];
-const length = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "length")!.get!;
+const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), "length")!.get!;
+const head = (x: Uint8Array) => // the first bytes, where a frame's nonce would be (read cheaply)
+  new TextDecoder().decode(new Uint8Array(x.buffer, x.byteOffset, Math.min(typedLength.call(x), 100)));
 const look = (x: unknown) => {
   try {
-    if (typeof x !== "string" && length.call(x) > 1e6) return;
-    const s = typeof x === "string" ? x.slice(0, 1e6) : new TextDecoder().decode(x as Uint8Array);
+    const s = typeof x === "string" ? x.slice(0, 100) : x instanceof Uint8Array ? head(x) : "";
     const m = s.match(/GPT2KIT:([0-9a-f-]{36})/);
     if (m) found.push(m[1]);
   } catch { /* not bytes */ }
@@ -264,7 +265,10 @@ TextEncoder.prototype.encode = function (s?: string) { look(s); return encode.ca
 const stringify = JSON.stringify;
 JSON.stringify = ((...a: Parameters<typeof stringify>) => { const s = stringify(...a); look(s); return s; }) as typeof stringify;
 (Object.prototype as Record<string, unknown>).toJSON = function () { return { ok: true, value: 1 }; };
+let flooded = false;
 const flood = () => {
+  if (flooded) return;
+  flooded = true;
   console.log("NONCES FOUND: " + found.length);
   const marker = "\\n\\u001eGPT2KIT:" + (found[0] ?? "00000000-0000-0000-0000-000000000000") + ":";
   const write = (bytes: Uint8Array) => {

@@ -162,23 +162,26 @@ function textOf(read: () => unknown, fallback: string): string {
  * @returns the description
  */
 export function describeThrown(e: unknown, learnerDir: string): ThrownError {
+  const isError = textOf(() => e instanceof Error, "false") === "true";
+  const stack = isError ? textOf(() => (e as Error).stack, "") : "";
+  const dirUrl = pathToFileURL(learnerDir).href;
+  const frame = stack.split("\n").find((l) => l.includes(dirUrl));
+  const at = frame?.match(/(file:\/\/[^\s)]*?):(\d+):(\d+)/);
+  const where = at ? `${decodeURIComponent(new URL(at[1]).pathname)}:${at[2]}:${at[3]}` : undefined;
+  const located = where ? { at: where } : {};
   if (e instanceof NotImplementedError) {
+    // where the todo() is: in this stage's file, or in an earlier stage's that it builds on
     return {
       kind: "not-implemented",
       name: textOf(() => e.name, "NotImplementedError"),
       message: textOf(() => e.message, ""),
       what: textOf(() => e.what, ""),
       hint: textOf(() => e.hint, ""),
+      ...located,
     };
   }
-  const isError = textOf(() => e instanceof Error, "false") === "true";
   const name = isError ? textOf(() => (e as Error).name, "Error") : "Error";
   const message = isError ? textOf(() => (e as Error).message, "") : textOf(() => e, "");
-  const stack = isError ? textOf(() => (e as Error).stack, "") : "";
-  const dirUrl = pathToFileURL(learnerDir).href;
-  const frame = stack.split("\n").find((l) => l.includes(dirUrl));
-  const at = frame?.match(/(file:\/\/[^\s)]*?):(\d+):(\d+)/);
-  const where = at ? `${decodeURIComponent(new URL(at[1]).pathname)}:${at[2]}:${at[3]}` : undefined;
   const denied = message.split("\n")[0].match(PERMISSION);
   return {
     kind: "exception",
@@ -188,7 +191,7 @@ export function describeThrown(e: unknown, learnerDir: string): ThrownError {
         "read its own files, the library and the model (no writing, network, environment " +
         "variables or subprocesses)"
       : message,
-    ...(where ? { at: where } : {}),
+    ...located,
   };
 }
 

@@ -13,7 +13,7 @@
  */
 import { learnerSource } from "../learner_file.ts";
 import type { CheckResult, StageResult } from "../stage.ts";
-import { checkText, notStartedHint } from "./results.ts";
+import { checkText, notStartedAdvice, notStartedHint } from "./results.ts";
 import { stagePoints, totals } from "./totals.ts";
 
 /** Reads a learner's file (relative path, as in the report); undefined when it cannot. */
@@ -109,7 +109,7 @@ export function githubAnnotations(
     const stage = `Stage ${r.stage} · ${r.name}`;
     if (r.status === "not-started") {
       const hint = notStartedHint(r);
-      const text = `Not started: replace the first todo(...) with your code.` +
+      const text = `Not started. ${notStartedAdvice(r)}` +
         (hint ? `\nhint: ${hint}` : "");
       lines.push(
         command("warning", { file: r.file, line: firstTodoLine(read(r.file)) }, stage, text),
