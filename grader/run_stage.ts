@@ -15,6 +15,7 @@
 import { KIT_ROOT, kitPath, relative } from "../lib/paths.ts";
 import { pathToFileURL } from "node:url";
 import { type ChildRequest, FRAME } from "./child.ts";
+import { ENGLISH } from "./context.ts";
 import { BoundedText, ChildMessages, frameLimits, FrameReader } from "./child_output.ts";
 import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
@@ -308,6 +309,8 @@ function childArgs(options: RunOptions, snap: Snapshot): string[] {
     options.configPath,
     options.weightsPath,
     options.tokenizerDir,
+    ENGLISH.configPath, // stage 5's check on the bundled English model
+    ENGLISH.weightsPath,
   ];
   return [
     "run",
