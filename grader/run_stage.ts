@@ -13,6 +13,7 @@
  * @module
  */
 import { KIT_ROOT, kitPath, relative } from "../lib/paths.ts";
+import { TOKENIZER_FILES } from "../lib/tokenizer_files.ts";
 import { pathToFileURL } from "node:url";
 import { type ChildRequest, FRAME } from "./child.ts";
 import { ENGLISH } from "./context.ts";
@@ -289,9 +290,10 @@ const SANDBOX_CONFIG = kitPath("grader", "sandbox", "deno.json");
  * The child's flags: no prompt, no remote modules, a JavaScript heap no larger than the memory
  * cap (so that filling it ends the child at once with V8's "out of memory" rather than after
  * seconds of garbage collection), and read access only to the snapshot, the library and the
- * model. No write, network, environment, subprocess or FFI permission: Deno checks read
- * access for every module a dynamic import loads, so the learner's file cannot import
- * `solutions/`, the grader or the references either.
+ * model (its config, weights and tokenizer files, not the folders around them). No write,
+ * network, environment, subprocess or FFI permission: Deno checks read access for every module
+ * a dynamic import loads, so the learner's file cannot import `solutions/`, the grader or the
+ * references either.
  *
  * The child runs with the sandbox's configuration (`grader/sandbox/deno.json`), not the kit's:
  * its import map and frozen lockfile hold only the packages the library needs there
@@ -308,7 +310,8 @@ function childArgs(options: RunOptions, snap: Snapshot): string[] {
     kitPath("grader", "sandbox", "node_modules"), // onnxruntime-web reads its .wasm from there
     options.configPath,
     options.weightsPath,
-    options.tokenizerDir,
+    // the tokenizer's two files, not their folder: data/gpt2/ also holds the references
+    ...TOKENIZER_FILES.map((name) => `${options.tokenizerDir}/${name}`),
     ENGLISH.configPath, // stage 5's check on the bundled English model
     ENGLISH.weightsPath,
   ];

@@ -1,6 +1,6 @@
 /**
  * Grade a snapshot, not a path. Before a stage runs, the learner files it loads are copied
- * into a fresh temporary folder — the stage's file, the stage files its probes import, and the
+ * into a fresh temporary folder under `.cache/grading/` — the stage's file, the stage files its probes import, and the
  * files those import with `./name.ts`, each a regular file under the size cap (see
  * `learner_file.ts`) — and the sandboxed child may read that folder, not the learner's. A
  * symbolic link, a pipe, a device or an oversized file is refused with a message that names it,
@@ -27,6 +27,12 @@ export interface Snapshot extends AsyncDisposable {
   files: string[];
 }
 
+/**
+ * Where snapshots are made: the kit's git-ignored scratch folder, which the commands that grade
+ * may write (`--allow-write=.cache`), wherever the system keeps its temporary files.
+ */
+export const SNAPSHOTS: string = kitPath(".cache", "grading");
+
 /** A file a learner's module imports from its own folder: `./name.ts` (or `.js`). */
 const SIBLING = /^\.\/([\w.-]+\.(?:ts|js|mts|mjs))$/;
 
@@ -49,7 +55,8 @@ export async function snapshot(
   learnerDir: string,
   entries: readonly string[],
 ): Promise<Snapshot> {
-  const root = await Deno.makeTempDir({ prefix: "gpt2kit-grade-" });
+  await Deno.mkdir(SNAPSHOTS, { recursive: true });
+  const root = await Deno.makeTempDir({ dir: SNAPSHOTS, prefix: "grade-" });
   const remove = () => Deno.remove(root, { recursive: true }).catch(() => {});
   try {
     await Deno.writeTextFile(
