@@ -15,7 +15,7 @@ import { UsageError } from "../commands/_usage.ts";
 
 /** The files of one model. */
 export interface ModelFiles {
-  /** `tiny`, `gpt2` or `custom`. */
+  /** `tiny`, `english`, `gpt2` or `custom`. */
   model: string;
   /** `config.json`. */
   configPath: string;
@@ -33,6 +33,18 @@ export const TINY = {
   configPath: kitPath("data", "tiny", "config.json"),
   weightsPath: kitPath("data", "tiny", "model.safetensors"),
   refsPath: kitPath("data", "reference", "tiny.safetensors"),
+  tokenizerDir: kitPath("data", "tokenizer"),
+} satisfies ModelFiles;
+
+/**
+ * The bundled small GPT-2 trained on English (`data/english/`, made by
+ * `pytorch/train_english.py`): what `generate` runs when the real GPT-2 is not set up, so that a
+ * finished model writes English offline. No reference activations: grading uses the tiny one.
+ */
+export const ENGLISH = {
+  model: "english",
+  configPath: kitPath("data", "english", "config.json"),
+  weightsPath: kitPath("data", "english", "model.safetensors"),
   tokenizerDir: kitPath("data", "tokenizer"),
 } satisfies ModelFiles;
 
@@ -76,16 +88,17 @@ export interface ModelChoice {
 }
 
 /**
- * The model a command line chose: `--model tiny|gpt2` (by default the real GPT-2 when it is
- * set up, else the tiny one), or other files given with `--weights --config` (and `--refs`
+ * The model a command line chose: `--model tiny|gpt2` (and `english` where no references are
+ * needed) — by default the real GPT-2 when it is set up, else the tiny one for grading and the
+ * English one for generating — or other files given with `--weights --config` (and `--refs`
  * where references are needed), read with the bundled tokenizer.
  *
  * @param choice the options as given
  * @param withRefs whether the command needs reference activations (grading) or not
  *   (generating)
  * @returns the model's files, relative paths resolved against the working directory
- * @throws {UsageError} for options that do not go together, an unknown model, or the real
- *   GPT-2 asked for before `deno task setup`
+ * @throws {UsageError} for options that do not go together, an unknown model (or the English
+ *   one for grading), or the real GPT-2 asked for before `deno task setup`
  * @example
  * ```ts
  * import { selectModel } from "./context.ts";
@@ -107,9 +120,16 @@ export function selectModel(choice: ModelChoice, withRefs: boolean): ModelFiles 
       tokenizerDir: TINY.tokenizerDir,
     };
   }
-  if (choice.model === "tiny" || (!choice.model && !hasRealModel())) return TINY;
+  const offline = withRefs ? TINY : ENGLISH;
+  if (!choice.model && !hasRealModel()) return offline;
+  if (choice.model === "tiny") return TINY;
+  if (choice.model === "english" && !withRefs) return ENGLISH;
   if (choice.model !== "gpt2" && choice.model !== undefined) {
-    throw new UsageError(`Unknown --model "${choice.model}": use tiny or gpt2.`);
+    throw new UsageError(
+      `Unknown --model "${choice.model}": use ${
+        withRefs ? "tiny or gpt2" : "tiny, english or gpt2"
+      }.`,
+    );
   }
   if (!hasRealModel()) {
     throw new UsageError(
