@@ -61,6 +61,9 @@ export const DEFAULT_LIMITS: Pick<RunOptions, "timeLimitMs" | "memoryLimitMb"> =
   memoryLimitMb: 4096,
 };
 
+/** The error name of a stage the grader itself failed to grade (never the learner's doing). */
+export const GRADER_ERROR = "GraderError";
+
 /** Most of the learner's printed output kept for the report, in bytes (half each stream). */
 const OUTPUT_LIMIT = 64 * 1024;
 
@@ -126,7 +129,7 @@ export async function gradeStage(
     const why = `the grader itself failed (a bug in the kit, please report it): ${
       (e as Error)?.message ?? e
     }`;
-    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, "GraderError");
+    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, GRADER_ERROR);
   }
 }
 
@@ -182,10 +185,12 @@ type ResultBase = Omit<CheckResult, "status" | "message">;
 function baseOf(stage: Stage, check: Check, points: PointsManifest): ResultBase {
   return {
     name: check.name,
+    number: stage.checks.indexOf(check) + 1,
     layer: check.layer,
     points: 0,
     maxPoints: pointsOf(points, stage, check),
     ...(check.subject ? { subject: check.subject } : {}),
+    ...(check.usesReferences ? { usesReferences: true } : {}),
   };
 }
 

@@ -292,6 +292,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention output shape",
       layer: "shapes",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       run: (o, ctx) =>
         allOf(
@@ -310,6 +311,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention does not modify its input",
       layer: "properties",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       run: (o, ctx) =>
         inputUnchangedVerdict(
@@ -319,6 +321,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention is causal",
       layer: "properties",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       points: 2,
       run: (o, ctx) => {
@@ -343,6 +346,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention matches the reference activations",
       layer: "numbers",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       points: 3,
       run: (o, ctx) =>

@@ -154,6 +154,7 @@ export const stage: Stage = {
     {
       name: "the prefill gives logits and one cache per layer",
       layer: "shapes",
+      usesReferences: true,
       run: (o, ctx) => {
         const r = forcedRun(o);
         const n = prefillLength(ctx);
@@ -186,6 +187,7 @@ export const stage: Stage = {
     {
       name: "each cache grows by exactly one position per step",
       layer: "properties",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const r = forcedRun(o);
@@ -210,6 +212,7 @@ export const stage: Stage = {
     {
       name: "the prompt prefills in one call",
       layer: "numbers",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -226,6 +229,7 @@ export const stage: Stage = {
     {
       name: "cached decoding gives the logits of full recomputation",
       layer: "numbers",
+      usesReferences: true,
       points: 3,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -246,6 +250,7 @@ export const stage: Stage = {
     {
       name: "generateWithCache gives the reference tokens",
       layer: "tokens",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const found = valueOf(o, "generate", "calling generateWithCache") as unknown[];
@@ -277,6 +282,7 @@ export const stage: Stage = {
     {
       name: "the cached export generates on WebGPU or WASM",
       layer: "tokens",
+      usesReferences: true,
       points: 2,
       requires: ["generateWithCache gives the reference tokens"],
       run: (o, ctx) =>
