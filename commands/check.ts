@@ -5,7 +5,7 @@
  * deno task check <N|all> [--solutions | --exercises DIR | --submission DIR]
  *   [--model tiny|gpt2] [--weights FILE --config FILE --refs FILE]
  *   [--format F] [--out FILE] [--report F[=FILE]]... [--time-limit S] [--memory-limit MB]
- *   [--verbose]
+ *   [--threads N] [--verbose]
  * ```
  *
  * The pretty report goes to standard output unless a machine report does (`--format json`, or a
@@ -40,7 +40,7 @@ import {
 import { stepSummary } from "../grader/report/github.ts";
 import { formatStage, nextStep, type Styles } from "../grader/report/pretty.ts";
 import { totals } from "../grader/report/totals.ts";
-import { DEFAULT_LIMITS } from "../grader/run_stage.ts";
+import { DEFAULT_LIMITS, DEFAULT_THREADS } from "../grader/run_stage.ts";
 import type { StageResult } from "../grader/stage.ts";
 import { STAGES } from "../grader/stages/mod.ts";
 import { submissionStageDir } from "../grader/submission.ts";
@@ -67,6 +67,8 @@ Options:
                        for more reports from the same grading
   --time-limit S       seconds one stage may run (default ${DEFAULT_LIMITS.timeLimitMs / 1000})
   --memory-limit MB    memory one stage may use (default ${DEFAULT_LIMITS.memoryLimitMb})
+  --threads N          threads your code's matrix products may use (default ${DEFAULT_THREADS},
+                       this machine's cores up to 4; 1 for one)
   --verbose            show every check's details and everything your code printed
   --help               this text
 
@@ -89,6 +91,7 @@ const OPTIONS = {
   report: { type: "string", multiple: true },
   "time-limit": { type: "string", default: String(DEFAULT_LIMITS.timeLimitMs / 1000) },
   "memory-limit": { type: "string", default: String(DEFAULT_LIMITS.memoryLimitMb) },
+  threads: { type: "string", default: String(DEFAULT_THREADS) },
   verbose: { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } as const;
@@ -200,6 +203,10 @@ async function main(): Promise<number> {
   const reports = reportRequests(v.format, v.out, v.report ?? []);
   const timeLimitMs = positive(v["time-limit"], "--time-limit") * 1000;
   const memoryLimitMb = positive(v["memory-limit"], "--memory-limit");
+  const threads = positive(v.threads, "--threads");
+  if (!Number.isInteger(threads)) {
+    throw new UsageError(`--threads takes a whole number, not "${v.threads}".`);
+  }
   const learnerDir = learnerDirOf(v);
   let files, ctx, points: PointsManifest;
   try {
@@ -224,7 +231,7 @@ async function main(): Promise<number> {
     stages.map((n) => STAGES.find((x) => x.number === n)!),
     ctx,
     learnerDir,
-    { files, timeLimitMs, memoryLimitMb, points },
+    { files, timeLimitMs, memoryLimitMb, threads, points },
     (r) => {
       if (pretty) console.log(formatStage(r, s, v.verbose).join("\n") + "\n");
     },

@@ -29,3 +29,24 @@ Deno.test("`deno task generate` exits 2 for an unknown backend and lists the rea
   assertEquals([code, stdout], [2, ""]);
   assertStringIncludes(stderr, 'Unknown --backend "tpu": use auto, webgpu, wasm, native, cpu.');
 });
+
+Deno.test("`deno task generate` past n_positions slides the window and says so", async () => {
+  const prompt = Array.from({ length: 127 }, (_, i) => 464 + i);
+  const run = (json: boolean) =>
+    runTask("generate", [
+      "--solutions",
+      "--model=tiny",
+      "--backend=cpu",
+      `--prompt-ids=${prompt.join(",")}`,
+      "--max-new-tokens=3",
+      ...(json ? ["--json"] : []),
+    ]);
+  const json = await run(true);
+  assertEquals(json.code, 0, json.stderr);
+  const out = JSON.parse(json.stdout);
+  assertEquals([out.model, out.window_from, out.generated_ids.length], ["tiny", 2, 3]);
+  const text = await run(false);
+  assertEquals(text.code, 0, text.stderr);
+  assertStringIncludes(text.stdout, "note: From new token 3 on, the sequence was longer than the");
+  assertStringIncludes(text.stdout, "model: tiny (random weights, made for grading");
+});

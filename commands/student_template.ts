@@ -9,7 +9,8 @@
  * changes, files that import a file left out; a few files decided by hand (`BY_HAND`: kept when
  * they do without `solutions/` at run time, e.g. `grader/context.ts`); `.git`, `node_modules`, `.cache`, `data/gpt2` and what
  * `.gitignore` names. `deno.json` loses the tasks whose script is left out, and `solutions`
- * from its type check. The result passes its own `deno task test`.
+ * from its type check. `exercises/` holds the untouched stubs (`grader/pristine.json`), whatever
+ * this copy's own `exercises/` holds. The result passes its own `deno task test`.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import { KIT_ROOT } from "../lib/paths.ts";
 import { absolute } from "../grader/context.ts";
 import { importSpecifiers } from "../grader/imports.ts";
 import { parseCommandLine, runTool, UsageError } from "./_cli.ts";
+import { loadPristine } from "./reset.ts";
 import { writeIntegrity } from "./verify.ts";
 
 const USAGE = `Usage: deno task student-template OUTDIR
@@ -224,7 +226,13 @@ export async function writeStudentTemplate(
   }
   const dropped = leftOut(files);
   const kept = paths.filter((p) => !dropped.has(p));
-  for (const p of kept) {
+  // the students start from the untouched stubs, whatever this copy's exercises/ holds
+  const stubs = await loadPristine(`${root}/grader/pristine.json`);
+  for (const [name, text] of Object.entries(stubs)) {
+    await Deno.mkdir(`${out}/exercises`, { recursive: true });
+    await Deno.writeTextFile(`${out}/exercises/${name}`, text);
+  }
+  for (const p of kept.filter((p) => !p.startsWith("exercises/"))) {
     await Deno.mkdir(`${out}/${p}`.replace(/\/[^/]+$/, ""), { recursive: true });
     let content = bytes.get(p)!;
     if (p === "deno.json") {

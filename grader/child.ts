@@ -4,7 +4,7 @@
  * Everything else on stdout is what the learner's code printed.
  *
  * Run by `run_stage.ts` with narrow permissions; reads one JSON request on stdin:
- * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, calls }`.
+ * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, threads, calls }`.
  *
  * Learner code runs in this process, so everything the grader relies on is settled before it
  * loads. The nonce lives only in `main`'s scope, and each frame is written by hand from
@@ -24,6 +24,7 @@ import { jsonText, writeAll } from "./intrinsics.ts";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../lib/config.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
+import { setKernelThreads } from "../lib/kernels/threads.ts";
 import type { StateDict } from "../lib/module.ts";
 import { NotImplementedError } from "../lib/todo.ts";
 import type { ProbeCall, ProbeEnv } from "./stage.ts";
@@ -47,6 +48,8 @@ export interface ChildRequest {
   weightsPath: string;
   /** The tokenizer files' directory. */
   tokenizerDir: string;
+  /** Threads the library's kernels may use. */
+  threads: number;
   /** Most characters an answer's value may have on the wire (the grader's cap on a frame). */
   maxValueChars: number;
   /** The probes to run, arguments in wire form. */
@@ -159,23 +162,26 @@ function textOf(read: () => unknown, fallback: string): string {
  * @returns the description
  */
 export function describeThrown(e: unknown, learnerDir: string): ThrownError {
+  const isError = textOf(() => e instanceof Error, "false") === "true";
+  const stack = isError ? textOf(() => (e as Error).stack, "") : "";
+  const dirUrl = pathToFileURL(learnerDir).href;
+  const frame = stack.split("\n").find((l) => l.includes(dirUrl));
+  const at = frame?.match(/(file:\/\/[^\s)]*?):(\d+):(\d+)/);
+  const where = at ? `${decodeURIComponent(new URL(at[1]).pathname)}:${at[2]}:${at[3]}` : undefined;
+  const located = where ? { at: where } : {};
   if (e instanceof NotImplementedError) {
+    // where the todo() is: in this stage's file, or in an earlier stage's that it builds on
     return {
       kind: "not-implemented",
       name: textOf(() => e.name, "NotImplementedError"),
       message: textOf(() => e.message, ""),
       what: textOf(() => e.what, ""),
       hint: textOf(() => e.hint, ""),
+      ...located,
     };
   }
-  const isError = textOf(() => e instanceof Error, "false") === "true";
   const name = isError ? textOf(() => (e as Error).name, "Error") : "Error";
   const message = isError ? textOf(() => (e as Error).message, "") : textOf(() => e, "");
-  const stack = isError ? textOf(() => (e as Error).stack, "") : "";
-  const dirUrl = pathToFileURL(learnerDir).href;
-  const frame = stack.split("\n").find((l) => l.includes(dirUrl));
-  const at = frame?.match(/(file:\/\/[^\s)]*?):(\d+):(\d+)/);
-  const where = at ? `${decodeURIComponent(new URL(at[1]).pathname)}:${at[2]}:${at[3]}` : undefined;
   const denied = message.split("\n")[0].match(PERMISSION);
   return {
     kind: "exception",
@@ -185,7 +191,7 @@ export function describeThrown(e: unknown, learnerDir: string): ThrownError {
         "read its own files, the library and the model (no writing, network, environment " +
         "variables or subprocesses)"
       : message,
-    ...(where ? { at: where } : {}),
+    ...located,
   };
 }
 
@@ -201,6 +207,7 @@ async function main(): Promise<void> {
     args: decodeValue(c.args ?? { o: {} }, true) as Record<string, unknown>,
   }));
   const learnerDir = request.learnerFile.slice(0, request.learnerFile.lastIndexOf("/") + 1);
+  await setKernelThreads(request.threads);
   let weights: StateDict | undefined;
   const env: ProbeEnv = {
     config: loadConfig(request.configPath),

@@ -185,8 +185,8 @@ export function absolute(path: string): string {
 }
 
 /**
- * Builds the grading context for a model: config and references read now, weights on first
- * use.
+ * Builds the grading context for a model: config, references and the checkpoint's header read
+ * now, weights on first use.
  *
  * @param files the model's files
  * @returns the context
@@ -199,19 +199,18 @@ export function gradeContext(files: ModelFiles): GradeContext {
   const config: GPT2Config = loadConfig(files.configPath);
   if (!files.refsPath) throw new Error(`No reference activations for the ${files.model} model`);
   const refs = loadReferences(files.refsPath);
+  // the checkpoint's header now (a corrupt file cannot grade), its weights on first use
+  let shapes: Record<string, number[]>;
+  {
+    using f = SafetensorsFile.open(files.weightsPath);
+    shapes = Object.fromEntries(f.names().map((n) => [n, f.info(n).shape]));
+  }
   let weights: StateDict | undefined;
-  let shapes: Record<string, number[]> | undefined;
   return {
     config,
     model: files.model,
     refs,
     weights: () => (weights ??= loadStateDict(files.weightsPath)),
-    checkpointShapes: () => {
-      if (!shapes) {
-        using f = SafetensorsFile.open(files.weightsPath);
-        shapes = Object.fromEntries(f.names().map((n) => [n, f.info(n).shape]));
-      }
-      return shapes;
-    },
+    checkpointShapes: () => shapes,
   };
 }

@@ -30,6 +30,8 @@ export interface GradeSettings {
   timeLimitMs: number;
   /** Memory cap of a stage, in MiB. */
   memoryLimitMb: number;
+  /** Threads the library's kernels may use in a stage (default: the grader's). */
+  threads?: number;
   /** Points per check. */
   points: PointsManifest;
 }
@@ -60,6 +62,7 @@ export async function gradeStages(
       tokenizerDir: settings.files.tokenizerDir,
       timeLimitMs: settings.timeLimitMs,
       memoryLimitMb: settings.memoryLimitMb,
+      threads: settings.threads,
       points: settings.points,
     });
     results.push(r);

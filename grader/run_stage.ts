@@ -13,13 +13,15 @@
  * @module
  */
 import { KIT_ROOT, kitPath, relative } from "../lib/paths.ts";
+import { TOKENIZER_FILES } from "../lib/tokenizer_files.ts";
 import { pathToFileURL } from "node:url";
 import { type ChildRequest, FRAME } from "./child.ts";
 import { BoundedText, ChildMessages, frameLimits, FrameReader } from "./child_output.ts";
 import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
 import { type Snapshot, snapshot } from "./snapshot.ts";
-import { VerdictError } from "./outcomes.ts";
+import { todoOrigin, VerdictError } from "./outcomes.ts";
+import { checkCounts } from "./report/results.ts";
 import { type PointsManifest, pointsOf } from "./points.ts";
 import {
   type Check,
@@ -53,6 +55,8 @@ export interface RunOptions {
   memoryLimitMb: number;
   /** Points per check, overriding the checks' defaults (`grader/points.json`). */
   points?: PointsManifest;
+  /** Threads the library's kernels may use in the child (default {@linkcode DEFAULT_THREADS}). */
+  threads?: number;
 }
 
 /** The limits of a stage when none are asked for (`deno task check`, `progress`, `hint`). */
@@ -63,6 +67,11 @@ export const DEFAULT_LIMITS: Pick<RunOptions, "timeLimitMs" | "memoryLimitMb"> =
 
 /** The error name of a stage the grader itself failed to grade (never the learner's doing). */
 export const GRADER_ERROR = "GraderError";
+/**
+ * Threads the library's kernels may use in a stage's child when none are asked for: the
+ * machine's cores, up to 4 (the 124M model's products gain little from more).
+ */
+export const DEFAULT_THREADS: number = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
 
 /** Most of the learner's printed output kept for the report, in bytes (half each stream). */
 const OUTPUT_LIMIT = 64 * 1024;
@@ -160,23 +169,33 @@ function finish(
   const outcomes = [...run.outcomes.values()];
   const allTodo = outcomes.length > 0 &&
     outcomes.every((o) => !o.ok && o.error.kind === "not-implemented");
+  // a todo() reached in an earlier stage's file: this stage waits for that one
+  const earlier = allTodo
+    ? outcomes.map((o) => o.ok ? undefined : todoOrigin(o.error))
+      .find((t) => t && t.stage !== stage.number)
+    : undefined;
   let status: StageStatus;
   let message: string;
   if (run.stopped) {
     status = "error";
     message = run.stopped;
+  } else if (earlier) {
+    status = "not-started";
+    message = `not started: it waits for stage ${earlier.stage}`;
   } else if (allTodo) {
     status = "not-started";
     message = "not started";
   } else {
-    const graded = checks.filter((c) => c.status !== "n/a");
-    const passed = graded.filter((c) => c.status === "pass").length;
-    status = passed === graded.length ? "pass" : "fail";
-    message = passed === graded.length
-      ? `all ${graded.length} checks pass`
-      : `${passed} of ${graded.length} checks pass`;
+    const { passed, graded } = checkCounts(checks);
+    status = passed === graded ? "pass" : "fail";
+    message = passed === graded
+      ? `all ${graded} checks pass`
+      : `${passed} of ${graded} checks pass`;
   }
-  return result(status, message, { checks, ...printed, ...dropped, ...memory });
+  const waits = earlier && !run.stopped
+    ? { waitsFor: { stage: earlier.stage, file: relative(earlier.file) } }
+    : {};
+  return result(status, message, { checks, ...waits, ...printed, ...dropped, ...memory });
 }
 
 /** The fields every result of `check` has, before it earns anything. */
@@ -228,8 +247,8 @@ function runChecks(
     if (!verdicts.has(c)) verdicts.set(c, evaluate(() => c.run(run.outcomes, ctx)));
     return verdicts.get(c)!;
   };
-  const unmet = (c: Check) =>
-    (c.requires ?? []).find((name) => {
+  const unmet = (c: Check, names: readonly string[] = []) =>
+    names.find((name) => {
       const required = stage.checks.find((x) => x.name === name);
       if (!required) throw new Error(`Check "${c.name}" requires an unknown check "${name}"`);
       return verdictOf(required).status !== "pass";
@@ -244,7 +263,8 @@ function runChecks(
         results.push(na);
         continue;
       }
-      const waitFor = blockedBy ?? unmet(check);
+      const waitFor = (check.buildsOn ? unmet(check, check.buildsOn) : blockedBy) ??
+        unmet(check, check.requires);
       if (waitFor) {
         results.push({ ...base, status: "skipped", message: `skipped until "${waitFor}" passes` });
         continue;
@@ -281,9 +301,10 @@ const SANDBOX_CONFIG = kitPath("grader", "sandbox", "deno.json");
  * The child's flags: no prompt, no remote modules, a JavaScript heap no larger than the memory
  * cap (so that filling it ends the child at once with V8's "out of memory" rather than after
  * seconds of garbage collection), and read access only to the snapshot, the library and the
- * model. No write, network, environment, subprocess or FFI permission: Deno checks read
- * access for every module a dynamic import loads, so the learner's file cannot import
- * `solutions/`, the grader or the references either.
+ * model (its config, weights and tokenizer files, not the folders around them). No write,
+ * network, environment, subprocess or FFI permission: Deno checks read access for every module
+ * a dynamic import loads, so the learner's file cannot import `solutions/`, the grader or the
+ * references either.
  *
  * The child runs with the sandbox's configuration (`grader/sandbox/deno.json`), not the kit's:
  * its import map and frozen lockfile hold only the packages the library needs there
@@ -300,7 +321,8 @@ function childArgs(options: RunOptions, snap: Snapshot): string[] {
     kitPath("grader", "sandbox", "node_modules"), // onnxruntime-web reads its .wasm from there
     options.configPath,
     options.weightsPath,
-    options.tokenizerDir,
+    // the tokenizer's two files, not their folder: data/gpt2/ also holds the references
+    ...TOKENIZER_FILES.map((name) => `${options.tokenizerDir}/${name}`),
   ];
   return [
     "run",
@@ -345,6 +367,7 @@ async function runChild(
     configPath: options.configPath,
     weightsPath: options.weightsPath,
     tokenizerDir: options.tokenizerDir,
+    threads: options.threads ?? DEFAULT_THREADS,
     maxValueChars: limits.frame - 1024,
     calls: calls.map((c) => ({ ...c, args: JSON.parse(encodeValue(c.args ?? {})) })),
   };

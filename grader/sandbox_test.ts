@@ -317,3 +317,14 @@ Deno.test("the grader's tokenizer oracle cannot be imported, by name or by path"
     assertMatch(r.message, says);
   }
 });
+
+Deno.test("the model's folder is not readable, only its files: the references stay out of reach", async () => {
+  // data/tokenizer/ stands for data/gpt2/, where reference.safetensors sits beside vocab.json
+  const read = `await Deno.readTextFile(${
+    JSON.stringify(kitPath("data", "tokenizer", "SHA256SUMS"))
+  });`;
+  await attack([atImport(read)], ({ r }) => {
+    assertEquals(r.status, "error");
+    assertMatch(r.message, /Requires read access to .*data\/tokenizer\/SHA256SUMS/);
+  });
+});

@@ -1,9 +1,9 @@
 /**
  * Grade a snapshot, not a path. Before a stage runs, the learner files it loads are copied
- * into a fresh temporary folder — the stage's file, the stage files its probes import, and the
- * files those import with `./name.ts`, each a regular file under the size cap (see
- * `learner_file.ts`) — and the sandboxed child may read that folder, not the learner's. A
- * symbolic link (or a linked folder), a pipe, a device or an oversized file is refused with a
+ * into a fresh temporary folder under `.cache/grading/` — the stage's file, the stage files its
+ * probes import, and the files those import with `./name.ts`, each a regular file under the size
+ * cap (see `learner_file.ts`) — and the sandboxed child may read that folder, not the learner's.
+ * A symbolic link (or a linked folder), a pipe, a device or an oversized file is refused with a
  * message that names it, so nothing the submission controls can make the child read outside the
  * snapshot: Deno checks `--allow-read` against the path as written, and a link inside an
  * allowed folder would reach anywhere.
@@ -26,6 +26,12 @@ export interface Snapshot extends AsyncDisposable {
   /** The names of the files copied, e.g. `["5_gpt2.ts", "2_embedding.ts", ...]`. */
   files: string[];
 }
+
+/**
+ * Where snapshots are made: the kit's git-ignored scratch folder, which the commands that grade
+ * may write (`--allow-write=.cache`), wherever the system keeps its temporary files.
+ */
+export const SNAPSHOTS: string = kitPath(".cache", "grading");
 
 /** A file a learner's module imports from its own folder: `./name.ts` (or `.js`). */
 const SIBLING = /^\.\/([\w.-]+\.(?:ts|js|mts|mjs))$/;
@@ -50,7 +56,8 @@ export async function snapshot(
   entries: readonly string[],
 ): Promise<Snapshot> {
   checkLearnerFolder(learnerDir);
-  const root = await Deno.makeTempDir({ prefix: "gpt2kit-grade-" });
+  await Deno.mkdir(SNAPSHOTS, { recursive: true });
+  const root = await Deno.makeTempDir({ dir: SNAPSHOTS, prefix: "grade-" });
   const remove = () => Deno.remove(root, { recursive: true }).catch(() => {});
   try {
     await Deno.writeTextFile(

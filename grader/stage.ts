@@ -10,7 +10,9 @@
  * tokens — and grading stops at the first layer with a failure: a wrong shape makes every
  * number wrong, so only the shape is worth reporting. Keys come before shapes because a module
  * whose keys do not match the checkpoint cannot be loaded, so its outputs cannot be shaped. A
- * check may also name checks it `requires` (in any layer): it is skipped until they pass.
+ * check may also name checks it `requires` (in any layer): it is skipped until they pass. A
+ * check of an independent part names the only checks it `buildsOn` instead, and is graded as
+ * soon as they pass.
  *
  * @module
  */
@@ -116,6 +118,12 @@ export interface Check {
   /** Names of checks that must pass first (e.g. the function a module is built on). */
   requires?: string[];
   /**
+   * For a check of a part that does not build on the rest of the stage (stage 1's byte table
+   * beside its BPE): the checks it does build on. It is graded once they pass, whatever failed
+   * in earlier layers, instead of waiting for every earlier layer to pass.
+   */
+  buildsOn?: string[];
+  /**
    * The check compares with facts about the real GPT-2 (known ids, weights, similarities), not
    * with the reference file: it runs only when grading on the real weights, and is `n/a`
    * elsewhere.
@@ -220,6 +228,11 @@ export interface StageResult {
   status: StageStatus;
   /** One-line summary. */
   message: string;
+  /**
+   * For a stage not started because it builds on an earlier stage that is not written yet:
+   * that stage's number (its `todo()` was reached, not this stage's own).
+   */
+  waitsFor?: { stage: number; file: string };
   /** The checks, graded or skipped. */
   checks: CheckResult[];
   /** Set when the stage could not be graded (crash, timeout, import error). */

@@ -55,6 +55,23 @@ export function gradeDir(
 }
 
 /**
+ * The solution files, by name, for a copy of them under `<kit>/.cache/`.
+ *
+ * @param except files to leave out, e.g. `["2_embedding.ts"]` to keep its stub in a copy
+ * @returns the files' texts by name
+ */
+export async function solutionCopies(
+  except: readonly string[] = [],
+): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for await (const entry of Deno.readDir(kitPath("solutions"))) {
+    if (!entry.isFile || !entry.name.endsWith(".ts") || except.includes(entry.name)) continue;
+    files[entry.name] = await Deno.readTextFile(kitPath("solutions", entry.name));
+  }
+  return files;
+}
+
+/**
  * Copies every solution file into a fresh directory under `<kit>/.cache/`, applies exact
  * string replacements to `stageFile` there, runs `fn` on the directory and removes it.
  *
@@ -68,32 +85,28 @@ export function gradeDir(
  * @returns what `fn` returns
  * @throws {Error} when a replacement does not match exactly once (nothing is graded then)
  */
-export function withMutatedCopy<T>(
+export async function withMutatedCopy<T>(
   stageFile: string,
   replacements: readonly (readonly [from: string, to: string])[],
   fn: (dir: string) => Promise<T>,
 ): Promise<T> {
-  return inCacheDir(async (dir) => {
-    let found = false;
-    for await (const entry of Deno.readDir(kitPath("solutions"))) {
-      if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
-      let text = await Deno.readTextFile(kitPath("solutions", entry.name));
-      if (entry.name === stageFile) {
-        found = true;
-        for (const [from, to] of replacements) {
-          const count = text.split(from).length - 1;
-          if (count !== 1) {
-            throw new Error(
-              `Mutation of ${stageFile} expected ${JSON.stringify(from)} exactly once, found it ` +
-                `${count} times`,
-            );
-          }
-          text = text.replace(from, () => to);
-        }
-      }
-      await Deno.writeTextFile(`${dir}/${entry.name}`, text);
+  const files = await solutionCopies();
+  let text = files[stageFile];
+  if (text === undefined) throw new Error(`There is no solutions/${stageFile} to mutate`);
+  for (const [from, to] of replacements) {
+    const count = text.split(from).length - 1;
+    if (count !== 1) {
+      throw new Error(
+        `Mutation of ${stageFile} expected ${JSON.stringify(from)} exactly once, found it ` +
+          `${count} times`,
+      );
     }
-    if (!found) throw new Error(`There is no solutions/${stageFile} to mutate`);
+    text = text.replace(from, () => to);
+  }
+  return await inCacheDir(async (dir) => {
+    for (const [name, t] of Object.entries({ ...files, [stageFile]: text })) {
+      await Deno.writeTextFile(`${dir}/${name}`, t);
+    }
     return await fn(dir);
   });
 }

@@ -12,7 +12,7 @@
  */
 import type { StageResult } from "../stage.ts";
 import { checkPlace, errorPlace, type Place, type ReadSource, todoPlace } from "./places.ts";
-import { checkText, notStartedHint, stageTitle } from "./results.ts";
+import { checkText, notStartedAdvice, notStartedHint, stageTitle } from "./results.ts";
 import { stagePoints, totals } from "./totals.ts";
 
 /** Escapes a workflow command's message. */
@@ -48,7 +48,7 @@ export function githubAnnotations(
     const stage = stageTitle(r);
     if (r.status === "not-started") {
       const hint = notStartedHint(r);
-      const text = `Not started: replace the first todo(...) with your code.` +
+      const text = `Not started. ${notStartedAdvice(r)}` +
         (hint ? `\nhint: ${hint}` : "");
       lines.push(command("warning", todoPlace(r, read), stage, text));
       continue;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CheckResult, StageResult } from "../stage.ts";
-import { notStartedHint, stageRan, stageTitle } from "./results.ts";
+import { notStartedAdvice, notStartedHint, stageRan, stageTitle } from "./results.ts";
 
 /** Text styles, empty when colour is off. */
 export interface Styles {
@@ -54,7 +54,7 @@ export function formatStage(r: StageResult, s: Styles, verbose: boolean): string
   if (r.status === "not-started") {
     const hint = notStartedHint(r);
     lines.push(`  ${s.todo("○ not started")}`);
-    lines.push(`    Open ${r.file} and replace the first todo(...) with your code.`);
+    lines.push(`    ${notStartedAdvice(r)}`);
     if (hint) lines.push(`    ${s.todo("hint:")} ${hint}`);
     return lines;
   }

@@ -169,7 +169,8 @@ Deno.test("githubAnnotations() point into the learner's file: thrown line, else 
     "::error file=exercises/4_mlp.ts,line=1,title=Stage 4 · MLP%3A could not be graded::" +
     RESULTS[1].message,
     "::warning file=exercises/5_gpt2.ts,line=5,title=Stage 5 · GPT-2::" +
-    "Not started: replace the first todo(...) with your code.%0Ahint: h.0?",
+    "Not started. Open exercises/5_gpt2.ts and replace the first todo(...) with your code.%0A" +
+    "hint: h.0?",
   ]);
 });
 

@@ -26,6 +26,21 @@ export function notStartedHint(r: StageResult): string | undefined {
 }
 
 /**
+ * What to do about a stage not started yet: write its file, or first finish the earlier stage
+ * it builds on.
+ *
+ * @param r the stage
+ * @returns one sentence
+ */
+export function notStartedAdvice(r: StageResult): string {
+  const w = r.waitsFor;
+  return w
+    ? `It runs the code of your earlier stages, and stage ${w.stage} (${w.file}) is not ` +
+      `written yet: finish it first, \`deno task check ${w.stage}\`.`
+    : `Open ${r.file} and replace the first todo(...) with your code.`;
+}
+
+/**
  * Whether any of a stage's checks ran (a stage that could not run has only skipped or n/a ones).
  *
  * @param r the stage
@@ -141,7 +156,7 @@ export function testMessage(r: StageResult, c: CheckResult): string {
   if (c.status !== "skipped" || r.status === "fail" || r.status === "pass") return c.message;
   return r.status === "error"
     ? `${stageTitle(r)} could not be graded: ${r.message}`
-    : `${stageTitle(r)} is not started: replace the first todo(...) in ${r.file} with your code.`;
+    : `${stageTitle(r)} is not started. ${notStartedAdvice(r)}`;
 }
 
 /**
@@ -157,4 +172,23 @@ export function testText(r: StageResult, c: CheckResult): string {
   if (message === c.message) return checkText(c);
   const hint = r.status === "not-started" ? notStartedHint(r) : undefined;
   return [message, ...(hint ? [`hint: ${hint}`] : [])].join("\n");
+}
+
+/**
+ * How many of a stage's checks pass, out of those graded on this model: a check that does not
+ * apply to it (`n/a`, one that needs the real GPT-2) is not counted, so that `check` and
+ * `progress` give the same figures.
+ *
+ * @param checks the stage's checks
+ * @returns the passing checks and the graded ones
+ * @example
+ * ```ts
+ * import { checkCounts } from "./results.ts";
+ * const check = { name: "a", layer: "runs", points: 0, maxPoints: 1, message: "" } as const;
+ * checkCounts([{ ...check, status: "pass" }, { ...check, status: "n/a" }]); // { passed: 1, graded: 1 }
+ * ```
+ */
+export function checkCounts(checks: readonly CheckResult[]): { passed: number; graded: number } {
+  const graded = checks.filter((c) => c.status !== "n/a");
+  return { passed: graded.filter((c) => c.status === "pass").length, graded: graded.length };
 }
