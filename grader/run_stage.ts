@@ -66,6 +66,8 @@ export const DEFAULT_LIMITS: Pick<RunOptions, "timeLimitMs" | "memoryLimitMb"> =
   memoryLimitMb: 4096,
 };
 
+/** The error name of a stage the grader itself failed to grade (never the learner's doing). */
+export const GRADER_ERROR = "GraderError";
 /**
  * Threads the library's kernels may use in a stage's child when none are asked for: the
  * machine's cores, up to 4 (the 124M model's products gain little from more).
@@ -137,7 +139,7 @@ export async function gradeStage(
     const why = `the grader itself failed (a bug in the kit, please report it): ${
       (e as Error)?.message ?? e
     }`;
-    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, "GraderError");
+    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, GRADER_ERROR);
   }
 }
 
@@ -203,10 +205,12 @@ type ResultBase = Omit<CheckResult, "status" | "message">;
 function baseOf(stage: Stage, check: Check, points: PointsManifest): ResultBase {
   return {
     name: check.name,
+    number: stage.checks.indexOf(check) + 1,
     layer: check.layer,
     points: 0,
     maxPoints: pointsOf(points, stage, check),
     ...(check.subject ? { subject: check.subject } : {}),
+    ...(check.usesReferences ? { usesReferences: true } : {}),
   };
 }
 
