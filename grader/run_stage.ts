@@ -16,6 +16,7 @@ import { KIT_ROOT, kitPath, relative } from "../lib/paths.ts";
 import { TOKENIZER_FILES } from "../lib/tokenizer_files.ts";
 import { pathToFileURL } from "node:url";
 import { type ChildRequest, FRAME } from "./child.ts";
+import { ENGLISH } from "./context.ts";
 import { BoundedText, ChildMessages, frameLimits, FrameReader } from "./child_output.ts";
 import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
@@ -65,6 +66,8 @@ export const DEFAULT_LIMITS: Pick<RunOptions, "timeLimitMs" | "memoryLimitMb"> =
   memoryLimitMb: 4096,
 };
 
+/** The error name of a stage the grader itself failed to grade (never the learner's doing). */
+export const GRADER_ERROR = "GraderError";
 /**
  * Threads the library's kernels may use in a stage's child when none are asked for: the
  * machine's cores, up to 4 (the 124M model's products gain little from more).
@@ -136,7 +139,7 @@ export async function gradeStage(
     const why = `the grader itself failed (a bug in the kit, please report it): ${
       (e as Error)?.message ?? e
     }`;
-    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, "GraderError");
+    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, GRADER_ERROR);
   }
 }
 
@@ -202,10 +205,12 @@ type ResultBase = Omit<CheckResult, "status" | "message">;
 function baseOf(stage: Stage, check: Check, points: PointsManifest): ResultBase {
   return {
     name: check.name,
+    number: stage.checks.indexOf(check) + 1,
     layer: check.layer,
     points: 0,
     maxPoints: pointsOf(points, stage, check),
     ...(check.subject ? { subject: check.subject } : {}),
+    ...(check.usesReferences ? { usesReferences: true } : {}),
   };
 }
 
@@ -319,6 +324,8 @@ function childArgs(options: RunOptions, snap: Snapshot): string[] {
     options.weightsPath,
     // the tokenizer's two files, not their folder: data/gpt2/ also holds the references
     ...TOKENIZER_FILES.map((name) => `${options.tokenizerDir}/${name}`),
+    ENGLISH.configPath, // stage 5's check on the bundled English model
+    ENGLISH.weightsPath,
   ];
   return [
     "run",

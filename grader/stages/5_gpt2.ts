@@ -27,6 +27,7 @@ import {
 } from "../outcomes.ts";
 import { allDistinct, isArray } from "../intrinsics.ts";
 import { exported, loadedModule, shapesOf } from "../probe_helpers.ts";
+import { continueOnEnglish, englishReference, englishVerdict } from "../english.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
 import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
@@ -158,6 +159,12 @@ function plan(ctx: GradeContext): ProbeCall[] {
   if (longestPrompt(ctx).ids.length > 1) {
     calls.push({ id: "causal", probe: "forward", args: { ids: idsTensor(changedIds(ctx)) } });
   }
+  const english = englishReference();
+  calls.push({
+    id: "english",
+    probe: "english",
+    args: { ids: english.prompt_ids, n: english.generated_ids.length },
+  });
   if (ctx.model === "gpt2") calls.push(...REAL_GPT2_CALLS);
   return calls;
 }
@@ -579,6 +586,9 @@ export const stage: Stage = {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
       return exported<Generate>(learner, "generate")(model, args.ids as number[], args.n as number);
     },
+    english(learner, args) {
+      return continueOnEnglish(learner, args.ids as number[], args.n as number);
+    },
     loadedWeight(learner, args, env) {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
       const t = model.stateDict()[args.key as string];
@@ -647,6 +657,7 @@ export const stage: Stage = {
     {
       name: "GPT2.forward gives logits [1, T, vocab_size]",
       layer: "shapes",
+      usesReferences: true,
       requires: ["LayerNorm matches PyTorch, tiny variances included"],
       run: (o, ctx) =>
         everyPrompt(ctx, "the logits are [B, T, vocab_size] for every prompt", (p) =>
@@ -661,6 +672,7 @@ export const stage: Stage = {
     {
       name: "GPT2 gives finite logits",
       layer: "properties",
+      usesReferences: true,
       run: (o, ctx) =>
         everyPrompt(ctx, "no NaN or Infinity in the logits", (p) => {
           const logits = logitsOf(o, `logits:p${p.index}`, ctx);
@@ -677,6 +689,7 @@ export const stage: Stage = {
     {
       name: "GPT2 is causal",
       layer: "properties",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -698,12 +711,14 @@ export const stage: Stage = {
     {
       name: "GPT2 matches PyTorch, block by block (step 2)",
       layer: "numbers",
+      usesReferences: true,
       points: 4,
       run: matchesReference,
     },
     {
       name: "GPT2 predicts the same next token",
       layer: "numbers",
+      usesReferences: true,
       run: (o, ctx) =>
         everyPrompt(ctx, "the most likely next token is PyTorch's for every prompt", (p) => {
           const last = p.ids.length - 1;
@@ -722,6 +737,7 @@ export const stage: Stage = {
     {
       name: "generate continues a prompt as PyTorch does (step 3)",
       layer: "tokens",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const p = ctx.refs.prompts[0];
@@ -734,6 +750,7 @@ export const stage: Stage = {
     {
       name: "your GPT-2 generates through ONNX on WebGPU or WASM (step 3)",
       layer: "tokens",
+      usesReferences: true,
       subject: "GPT2",
       points: 2,
       requires: ["generate continues a prompt as PyTorch does (step 3)"],
@@ -746,6 +763,13 @@ export const stage: Stage = {
             "step in tensor ops (no .data / .item() inside forward) and build sizes from " +
             "x.shape, so the graph serves every sequence length.",
         ),
+    },
+    {
+      name: "your GPT-2 writes English with the bundled English model",
+      layer: "tokens",
+      subject: "generate",
+      requires: ["generate continues a prompt as PyTorch does (step 3)"],
+      run: (o) => englishVerdict(o, "english", englishReference()),
     },
     {
       name: "GPT2 holds GPT-2's weights",
