@@ -41,7 +41,8 @@ Options:
                            random weights, for grading, and writes no English)
   --weights FILE --config FILE
                            other weights
-  --threads N              WASM or native threads (default 1; 2 is faster on two cores)
+  --threads N              threads of WASM, native or the CPU kernels (default 1; 2 is faster
+                           on two cores)
   --no-cache               recompute the whole sequence at every step even when your KV
                            cache (stage 6) works, to compare the speed
   --json                   print one JSON document instead of streaming`;

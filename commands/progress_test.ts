@@ -9,7 +9,7 @@ import { relative } from "../lib/paths.ts";
 const plain = styles(false);
 
 function check(name: string, status: CheckResult["status"]): CheckResult {
-  return { name, layer: "numbers", status, message: "", points: 0, maxPoints: 1 };
+  return { name, number: 1, layer: "numbers", status, message: "", points: 0, maxPoints: 1 };
 }
 
 function result(stage: number, status: StageStatus, checks: CheckResult[] = []): StageResult {

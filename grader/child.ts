@@ -4,7 +4,7 @@
  * Everything else on stdout is what the learner's code printed.
  *
  * Run by `run_stage.ts` with narrow permissions; reads one JSON request on stdin:
- * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, calls }`.
+ * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, threads, calls }`.
  *
  * Learner code runs in this process, so everything the grader relies on is settled before it
  * loads. The nonce lives only in `main`'s scope, and each frame is written by hand from
@@ -24,6 +24,7 @@ import { jsonText, writeAll } from "./intrinsics.ts";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../lib/config.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
+import { setKernelThreads } from "../lib/kernels/threads.ts";
 import type { StateDict } from "../lib/module.ts";
 import { NotImplementedError } from "../lib/todo.ts";
 import type { ProbeCall, ProbeEnv } from "./stage.ts";
@@ -47,6 +48,8 @@ export interface ChildRequest {
   weightsPath: string;
   /** The tokenizer files' directory. */
   tokenizerDir: string;
+  /** Threads the library's kernels may use. */
+  threads: number;
   /** Most characters an answer's value may have on the wire (the grader's cap on a frame). */
   maxValueChars: number;
   /** The probes to run, arguments in wire form. */
@@ -204,6 +207,7 @@ async function main(): Promise<void> {
     args: decodeValue(c.args ?? { o: {} }, true) as Record<string, unknown>,
   }));
   const learnerDir = request.learnerFile.slice(0, request.learnerFile.lastIndexOf("/") + 1);
+  await setKernelThreads(request.threads);
   let weights: StateDict | undefined;
   const env: ProbeEnv = {
     config: loadConfig(request.configPath),

@@ -59,10 +59,19 @@ Deno.test("a highlighted pass shows its message without --verbose", () => {
     message: "all 2 checks pass",
     ms: 1,
     checks: [
-      { name: "a", layer: "tokens", status: "pass", message: "quiet", points: 1, maxPoints: 1 },
+      {
+        name: "a",
+        number: 1,
+        layer: "tokens",
+        status: "pass",
+        message: "quiet",
+        points: 1,
+        maxPoints: 1,
+      },
       {
         ...englishVerdict(returned([1, 2, 3]), "english", REF),
         name: "b",
+        number: 2,
         layer: "tokens",
         points: 1,
         maxPoints: 1,

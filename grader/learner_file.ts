@@ -86,6 +86,35 @@ export function readLearnerFile(path: string, limit = MAX_LEARNER_FILE_BYTES): s
 }
 
 /**
+ * Checks a learner's folder before anything is read from it: it must be a folder itself, not a
+ * symbolic link to one (Deno's and the snapshot's checks look at the files' own names, so a
+ * linked folder would lead them anywhere, e.g. to the solutions).
+ *
+ * @param path the folder
+ * @throws {LearnerFileError} for a link or anything but a folder (a missing folder is left to
+ *   the files' own "does not exist")
+ * @example
+ * ```ts
+ * import { checkLearnerFolder } from "./learner_file.ts";
+ * checkLearnerFolder(Deno.makeTempDirSync()); // no error
+ * ```
+ */
+export function checkLearnerFolder(path: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  const shown = relative(path);
+  if (info.isSymlink) {
+    throw new LearnerFileError(`${shown} is a symbolic link: submit the folder itself`);
+  }
+  if (!info.isDirectory) throw new LearnerFileError(`${shown} is not a folder`);
+}
+
+/**
  * {@linkcode readLearnerFile} for the reports, which must not fail: the text, or undefined
  * when the file is missing, refused or unreadable.
  *

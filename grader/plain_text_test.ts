@@ -30,6 +30,7 @@ Deno.test("plainResult() makes every learner string of a stage inert", () => {
     message: evil,
     checks: [{
       name: "encode runs",
+      number: 1,
       layer: "runs",
       status: "fail",
       message: evil,

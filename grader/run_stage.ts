@@ -56,6 +56,8 @@ export interface RunOptions {
   memoryLimitMb: number;
   /** Points per check, overriding the checks' defaults (`grader/points.json`). */
   points?: PointsManifest;
+  /** Threads the library's kernels may use in the child (default {@linkcode DEFAULT_THREADS}). */
+  threads?: number;
 }
 
 /** The limits of a stage when none are asked for (`deno task check`, `progress`, `hint`). */
@@ -63,6 +65,14 @@ export const DEFAULT_LIMITS: Pick<RunOptions, "timeLimitMs" | "memoryLimitMb"> =
   timeLimitMs: 120_000,
   memoryLimitMb: 4096,
 };
+
+/** The error name of a stage the grader itself failed to grade (never the learner's doing). */
+export const GRADER_ERROR = "GraderError";
+/**
+ * Threads the library's kernels may use in a stage's child when none are asked for: the
+ * machine's cores, up to 4 (the 124M model's products gain little from more).
+ */
+export const DEFAULT_THREADS: number = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
 
 /** Most of the learner's printed output kept for the report, in bytes (half each stream). */
 const OUTPUT_LIMIT = 64 * 1024;
@@ -129,7 +139,7 @@ export async function gradeStage(
     const why = `the grader itself failed (a bug in the kit, please report it): ${
       (e as Error)?.message ?? e
     }`;
-    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, "GraderError");
+    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, GRADER_ERROR);
   }
 }
 
@@ -195,10 +205,12 @@ type ResultBase = Omit<CheckResult, "status" | "message">;
 function baseOf(stage: Stage, check: Check, points: PointsManifest): ResultBase {
   return {
     name: check.name,
+    number: stage.checks.indexOf(check) + 1,
     layer: check.layer,
     points: 0,
     maxPoints: pointsOf(points, stage, check),
     ...(check.subject ? { subject: check.subject } : {}),
+    ...(check.usesReferences ? { usesReferences: true } : {}),
   };
 }
 
@@ -358,6 +370,7 @@ async function runChild(
     configPath: options.configPath,
     weightsPath: options.weightsPath,
     tokenizerDir: options.tokenizerDir,
+    threads: options.threads ?? DEFAULT_THREADS,
     maxValueChars: limits.frame - 1024,
     calls: calls.map((c) => ({ ...c, args: JSON.parse(encodeValue(c.args ?? {})) })),
   };

@@ -7,7 +7,7 @@ import { assert, assertEquals } from "@std/assert";
 import { kitPath } from "../lib/paths.ts";
 import type { StageResult } from "./stage.ts";
 import { STAGES } from "./stages/mod.ts";
-import { gradeDir, learnerText, withMutatedCopy } from "./test_support.ts";
+import { gradeDir, learnerText, watchReferenceReads, withMutatedCopy } from "./test_support.ts";
 
 /** A bug planted by exact replacements in one solution file. */
 interface SeededBug {
@@ -195,10 +195,14 @@ function firstProblem(r: StageResult) {
   return r.checks.find((c) => c.status === "fail" || c.status === "todo");
 }
 
-Deno.test("the untouched solutions pass every stage", async () => {
+Deno.test("the untouched solutions pass every stage; usesReferences marks the checks reading the references", async () => {
   for (const stage of STAGES) {
-    const r = await gradeDir(stage, kitPath("solutions"));
+    const watch = watchReferenceReads(stage);
+    const r = await gradeDir(watch.stage, kitPath("solutions"), {}, watch.ctx);
     assertEquals(r.status, "pass", `stage ${stage.number}: ${r.message}`);
+    // every check runs on the solutions but the n/a ones, which compare with facts about GPT-2
+    const marked = stage.checks.filter((c) => c.usesReferences).map((c) => c.name);
+    assertEquals(marked, stage.checks.filter((c) => watch.read.has(c.name)).map((c) => c.name));
   }
 });
 

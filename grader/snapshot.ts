@@ -1,12 +1,12 @@
 /**
  * Grade a snapshot, not a path. Before a stage runs, the learner files it loads are copied
- * into a fresh temporary folder under `.cache/grading/` — the stage's file, the stage files its probes import, and the
- * files those import with `./name.ts`, each a regular file under the size cap (see
- * `learner_file.ts`) — and the sandboxed child may read that folder, not the learner's. A
- * symbolic link, a pipe, a device or an oversized file is refused with a message that names it,
- * so nothing the submission controls can make the child read outside the snapshot: Deno checks
- * `--allow-read` against the path as written, and a link inside an allowed folder would reach
- * anywhere.
+ * into a fresh temporary folder under `.cache/grading/` — the stage's file, the stage files its
+ * probes import, and the files those import with `./name.ts`, each a regular file under the size
+ * cap (see `learner_file.ts`) — and the sandboxed child may read that folder, not the learner's.
+ * A symbolic link (or a linked folder), a pipe, a device or an oversized file is refused with a
+ * message that names it, so nothing the submission controls can make the child read outside the
+ * snapshot: Deno checks `--allow-read` against the path as written, and a link inside an
+ * allowed folder would reach anywhere.
  *
  * Beside the copies sits a `mod.ts` that re-exports the kit's library, so that a learner's
  * `import { nn } from "../mod.ts"` works wherever their folder was: in `exercises/`, in a
@@ -17,7 +17,7 @@
 import { pathToFileURL } from "node:url";
 import { kitPath } from "../lib/paths.ts";
 import { importSpecifiers } from "./imports.ts";
-import { readLearnerFile } from "./learner_file.ts";
+import { checkLearnerFolder, readLearnerFile } from "./learner_file.ts";
 
 /** A stage's learner files, copied where the child reads them; removed on dispose. */
 export interface Snapshot extends AsyncDisposable {
@@ -42,8 +42,8 @@ const SIBLING = /^\.\/([\w.-]+\.(?:ts|js|mts|mjs))$/;
  * @param learnerDir the learner's folder (`exercises/`, a submission, `solutions/`)
  * @param entries the files the stage loads by name, its own first
  * @returns the snapshot; dispose of it (`await using`) to remove the folder
- * @throws {LearnerFileError} when one of the files is a link, a directory, a pipe, a device or
- *   oversized (nothing is left behind then)
+ * @throws {LearnerFileError} when the folder is a link, or one of the files is a link, a
+ *   directory, a pipe, a device or oversized (nothing is left behind then)
  * @example
  * ```ts ignore
  * import { snapshot } from "./snapshot.ts";
@@ -55,6 +55,7 @@ export async function snapshot(
   learnerDir: string,
   entries: readonly string[],
 ): Promise<Snapshot> {
+  checkLearnerFolder(learnerDir);
   await Deno.mkdir(SNAPSHOTS, { recursive: true });
   const root = await Deno.makeTempDir({ dir: SNAPSHOTS, prefix: "grade-" });
   const remove = () => Deno.remove(root, { recursive: true }).catch(() => {});

@@ -47,3 +47,18 @@ Deno.test("snapshot() refuses a link among the files and leaves nothing behind",
     }
   });
 });
+
+Deno.test("snapshot() refuses a linked folder, which would lead anywhere", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/elsewhere`);
+    await Deno.writeTextFile(`${dir}/elsewhere/1_tokenizer.ts`, "export {};");
+    await Deno.symlink(`${dir}/elsewhere`, `${dir}/exercises`);
+    await assertRejects(
+      () => snapshot(`${dir}/exercises`, ["1_tokenizer.ts"]),
+      LearnerFileError,
+      "exercises is a symbolic link: submit the folder itself",
+    );
+    await Deno.writeTextFile(`${dir}/file`, "");
+    await assertRejects(() => snapshot(`${dir}/file`, ["1_tokenizer.ts"]), LearnerFileError);
+  });
+});

@@ -132,6 +132,13 @@ export interface Check {
    */
   needsRealModel?: boolean;
   /**
+   * The check grades on the reference file's prompts (its messages may show their text and the
+   * tokens expected): with an instructor's hidden references, platforms that can show a test
+   * later (Gradescope) show it only after the due date. A test proves the flag matches what
+   * each check reads.
+   */
+  usesReferences?: boolean;
+  /**
    * Decides from the probes' outcomes.
    *
    * @param outcomes probe outcomes by call id
@@ -192,6 +199,11 @@ export interface Stage {
 export interface CheckResult extends Omit<Verdict, "status"> {
   /** The check's name. */
   name: string;
+  /**
+   * Its place among its stage's checks as the stage defines them (1-based): reports list checks
+   * in layer order, and platforms that number tests use this.
+   */
+  number: number;
   /** Its layer. */
   layer: Layer;
   /** Its outcome. */
@@ -202,6 +214,8 @@ export interface CheckResult extends Omit<Verdict, "status"> {
   maxPoints: number;
   /** The export the check is about, when the check names one (see {@linkcode Check}). */
   subject?: string;
+  /** Set when the check grades on the reference file's prompts (see {@linkcode Check}). */
+  usesReferences?: boolean;
 }
 
 /** A graded stage. */

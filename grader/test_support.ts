@@ -19,7 +19,7 @@ import { kitPath } from "../lib/paths.ts";
 import { gradeContext, TINY } from "./context.ts";
 import { gradeStage, type RunOptions } from "./run_stage.ts";
 import { inCacheDir } from "../commands/_test_helpers.ts";
-import type { CheckResult, GradeContext, Stage, StageResult } from "./stage.ts";
+import type { CheckResult, GradeContext, Outcomes, Stage, StageResult } from "./stage.ts";
 
 /** Time limit of a graded stage in tests, in milliseconds. */
 export const TEST_TIME_LIMIT_MS = 60_000;
@@ -34,14 +34,16 @@ let tinyContext: GradeContext | undefined;
  * @param stage the stage
  * @param learnerDir e.g. `kitPath("solutions")`
  * @param options other limits than the tests' defaults (e.g. a short time limit), points
+ * @param ctx the grading context (default: the tiny model's)
  * @returns the graded stage
  */
 export function gradeDir(
   stage: Stage,
   learnerDir: string,
   options: Partial<Pick<RunOptions, "timeLimitMs" | "memoryLimitMb" | "points">> = {},
+  ctx: GradeContext = tinyContext ??= gradeContext(TINY),
 ): Promise<StageResult> {
-  return gradeStage(stage, tinyContext ??= gradeContext(TINY), {
+  return gradeStage(stage, ctx, {
     learnerDir,
     configPath: TINY.configPath,
     weightsPath: TINY.weightsPath,
@@ -131,4 +133,46 @@ export function checkNamed(r: StageResult, name: string): CheckResult {
  */
 export function learnerText(c: CheckResult): string {
   return [c.message, ...(c.details ?? []), c.hint ?? ""].join("\n");
+}
+
+/** A stage whose checks note when they read the references, and the context they read. */
+export interface ReferenceWatch {
+  /** The stage, each check's `run` wrapped. */
+  stage: Stage;
+  /** The tiny model's context, its `refs` watched. */
+  ctx: GradeContext;
+  /** The names of the checks that read `ctx.refs` while deciding. */
+  read: Set<string>;
+}
+
+/**
+ * Watches which checks of a stage read the references while they decide (what
+ * `usesReferences` must say).
+ *
+ * @param stage the stage
+ * @returns the watched stage and context, and the names read so far
+ */
+export function watchReferenceReads(stage: Stage): ReferenceWatch {
+  const base = tinyContext ??= gradeContext(TINY);
+  let deciding: string | undefined;
+  const read = new Set<string>();
+  const ctx: GradeContext = {
+    ...base,
+    get refs() {
+      if (deciding) read.add(deciding);
+      return base.refs;
+    },
+  };
+  const checks = stage.checks.map((c) => ({
+    ...c,
+    run: (outcomes: Outcomes, x: GradeContext) => {
+      deciding = c.name;
+      try {
+        return c.run(outcomes, x);
+      } finally {
+        deciding = undefined;
+      }
+    },
+  }));
+  return { stage: { ...stage, checks }, ctx, read };
 }

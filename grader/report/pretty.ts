@@ -5,7 +5,7 @@
  * @module
  */
 import type { CheckResult, StageResult } from "../stage.ts";
-import { notStartedAdvice, notStartedHint, stageRan } from "./results.ts";
+import { notStartedAdvice, notStartedHint, stageRan, stageTitle } from "./results.ts";
 
 /** Text styles, empty when colour is off. */
 export interface Styles {
@@ -50,7 +50,7 @@ const MARK = { pass: "✓", fail: "✗", todo: "○", skipped: "·", "n/a": "–
  * @returns the lines
  */
 export function formatStage(r: StageResult, s: Styles, verbose: boolean): string[] {
-  const lines = [s.bold(`Stage ${r.stage} · ${r.name}`) + s.dim(` — ${r.file}`)];
+  const lines = [s.bold(stageTitle(r)) + s.dim(` — ${r.file}`)];
   if (r.status === "not-started") {
     const hint = notStartedHint(r);
     lines.push(`  ${s.todo("○ not started")}`);

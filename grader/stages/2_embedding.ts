@@ -349,6 +349,7 @@ export const stage: Stage = {
     {
       name: "GPT2Embeddings output shape",
       layer: "shapes",
+      usesReferences: true,
       run: (o, ctx) => {
         const C = ctx.config.n_embd;
         const [p] = batchPair(ctx);
@@ -418,6 +419,7 @@ export const stage: Stage = {
     {
       name: "GPT2Embeddings matches the reference activations",
       layer: "numbers",
+      usesReferences: true,
       points: 3,
       run: (o, ctx) =>
         allOf(
@@ -437,6 +439,7 @@ export const stage: Stage = {
     {
       name: "GPT2Embeddings on a batch of two prompts",
       layer: "numbers",
+      usesReferences: true,
       run: (o, ctx) => {
         const [p, q] = batchPair(ctx);
         const a = p.tensor("embeddings"), b = q.tensor("embeddings");

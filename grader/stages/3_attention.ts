@@ -319,6 +319,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention output shape",
       layer: "shapes",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       run: (o, ctx) =>
         allOf(
@@ -337,6 +338,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention does not modify its input",
       layer: "properties",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       run: (o, ctx) =>
         inputUnchangedVerdict(
@@ -346,6 +348,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention is causal",
       layer: "properties",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       points: 2,
       run: (o, ctx) => {
@@ -370,6 +373,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention matches the reference activations",
       layer: "numbers",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       points: 3,
       run: (o, ctx) =>

@@ -223,6 +223,7 @@ export const stage: Stage = {
     {
       name: "MLP output shape",
       layer: "shapes",
+      usesReferences: true,
       run: (o, ctx) =>
         allOf("the output is [B, T, C] like its input", [
           ...ctx.refs.prompts.map((p) => () =>
@@ -244,6 +245,7 @@ export const stage: Stage = {
     {
       name: "MLP does not modify its input",
       layer: "properties",
+      usesReferences: true,
       run: (o, ctx) =>
         inputUnchangedVerdict(ctx.refs.prompts.map((p) => () => mlpResult(o, `mlp:p${p.index}`))),
     },
@@ -300,6 +302,7 @@ export const stage: Stage = {
     {
       name: "MLP matches the reference activations",
       layer: "numbers",
+      usesReferences: true,
       points: 3,
       run: (o, ctx) =>
         allOf(

@@ -657,6 +657,7 @@ export const stage: Stage = {
     {
       name: "GPT2.forward gives logits [1, T, vocab_size]",
       layer: "shapes",
+      usesReferences: true,
       requires: ["LayerNorm matches PyTorch, tiny variances included"],
       run: (o, ctx) =>
         everyPrompt(ctx, "the logits are [B, T, vocab_size] for every prompt", (p) =>
@@ -671,6 +672,7 @@ export const stage: Stage = {
     {
       name: "GPT2 gives finite logits",
       layer: "properties",
+      usesReferences: true,
       run: (o, ctx) =>
         everyPrompt(ctx, "no NaN or Infinity in the logits", (p) => {
           const logits = logitsOf(o, `logits:p${p.index}`, ctx);
@@ -687,6 +689,7 @@ export const stage: Stage = {
     {
       name: "GPT2 is causal",
       layer: "properties",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -708,12 +711,14 @@ export const stage: Stage = {
     {
       name: "GPT2 matches PyTorch, block by block (step 2)",
       layer: "numbers",
+      usesReferences: true,
       points: 4,
       run: matchesReference,
     },
     {
       name: "GPT2 predicts the same next token",
       layer: "numbers",
+      usesReferences: true,
       run: (o, ctx) =>
         everyPrompt(ctx, "the most likely next token is PyTorch's for every prompt", (p) => {
           const last = p.ids.length - 1;
@@ -732,6 +737,7 @@ export const stage: Stage = {
     {
       name: "generate continues a prompt as PyTorch does (step 3)",
       layer: "tokens",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const p = ctx.refs.prompts[0];
@@ -744,6 +750,7 @@ export const stage: Stage = {
     {
       name: "your GPT-2 generates through ONNX on WebGPU or WASM (step 3)",
       layer: "tokens",
+      usesReferences: true,
       subject: "GPT2",
       points: 2,
       requires: ["generate continues a prompt as PyTorch does (step 3)"],

@@ -190,6 +190,7 @@ export const stage: Stage = {
     {
       name: "the prefill gives logits and one cache per layer",
       layer: "shapes",
+      usesReferences: true,
       run: (o, ctx) => {
         const r = forcedRun(o);
         const n = prefillLength(ctx);
@@ -222,6 +223,7 @@ export const stage: Stage = {
     {
       name: "each cache grows by exactly one position per step",
       layer: "properties",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const r = forcedRun(o);
@@ -246,6 +248,7 @@ export const stage: Stage = {
     {
       name: "the prompt prefills in one call",
       layer: "numbers",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -262,6 +265,7 @@ export const stage: Stage = {
     {
       name: "cached decoding gives the logits of full recomputation",
       layer: "numbers",
+      usesReferences: true,
       points: 3,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -287,6 +291,7 @@ export const stage: Stage = {
     {
       name: "generateWithCache gives the reference tokens",
       layer: "tokens",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const found = valueOf(o, "generate", "calling generateWithCache") as unknown[];
@@ -318,6 +323,7 @@ export const stage: Stage = {
     {
       name: "the cached export generates on WebGPU or WASM",
       layer: "tokens",
+      usesReferences: true,
       points: 2,
       requires: ["generateWithCache gives the reference tokens"],
       run: (o, ctx) =>
