@@ -28,6 +28,12 @@ export interface EnglishReference {
   text: string;
 }
 
+/**
+ * How many of the reference's tokens the learner's eager loop must reproduce: each step runs the
+ * whole sequence and the [T, 50257] head, so a few keep stage 5 quick.
+ */
+export const ENGLISH_TOKENS = 8;
+
 /** Where the reference continuation lives (read by the grader, never by the learner's code). */
 export const ENGLISH_REFERENCE: string = kitPath("data", "reference", "english.json");
 
@@ -102,14 +108,15 @@ export function firstSentence(text: string): string {
  * @returns the verdict
  */
 export function englishVerdict(o: Outcomes, id: string, ref: EnglishReference): Verdict {
-  const n = ref.generated_ids.length;
+  const n = Math.min(ENGLISH_TOKENS, ref.generated_ids.length);
+  const expected = ref.generated_ids.slice(0, n);
   const call = `generate(model, ${JSON.stringify(ref.prompt_ids)}, ${n})`;
   const found = valueOf(o, id, `calling ${call} on the English model`);
-  const step = Array.isArray(found) ? ref.generated_ids.findIndex((x, i) => found[i] !== x) : 0;
+  const step = Array.isArray(found) ? expected.findIndex((x, i) => found[i] !== x) : 0;
   if (Array.isArray(found) && step < 0 && found.length === n) {
     return {
       status: "pass",
-      message: `loaded with the bundled English model, your GPT-2 writes: ` +
+      message: `loaded with the bundled English model, your GPT-2 starts as PyTorch's does: ` +
         JSON.stringify(firstSentence(ref.text)),
       highlight: true,
     };
@@ -119,7 +126,7 @@ export function englishVerdict(o: Outcomes, id: string, ref: EnglishReference): 
     message: `On the bundled English model, ${call} (${JSON.stringify(ref.prompt)}) should add ` +
       `PyTorch's ${n} tokens; yours differ at new token ${(step < 0 ? n : step) + 1}`,
     details: [
-      `expected ${JSON.stringify(ref.generated_ids)} (${JSON.stringify(ref.text)})`,
+      `expected ${JSON.stringify(expected)} (the start of ${JSON.stringify(ref.text)})`,
       `found    ${Array.isArray(found) ? JSON.stringify(found) : describeValue(found)}`,
     ],
     hint: "Your model passed on the tiny model, so look for what differs on this one: 4 " +

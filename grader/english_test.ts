@@ -22,7 +22,7 @@ Deno.test("englishVerdict() passes PyTorch's continuation and quotes the first s
   const v = englishVerdict(returned([1, 2, 3]), "english", REF);
   assertEquals(v.status, "pass");
   assertEquals(v.highlight, true);
-  assertStringIncludes(v.message, 'your GPT-2 writes: "The end."');
+  assertStringIncludes(v.message, 'starts as PyTorch\'s does: "The end."');
 });
 
 Deno.test("englishVerdict() names the first new token that differs", () => {
@@ -81,5 +81,5 @@ Deno.test("a highlighted pass shows its message without --verbose", () => {
   };
   const text = formatStage(r, styles(false), false).join("\n");
   assertEquals(text.includes("quiet"), false);
-  assertStringIncludes(text, 'writes: "The end."');
+  assertStringIncludes(text, 'does: "The end."');
 });

@@ -27,7 +27,7 @@ import {
 } from "../outcomes.ts";
 import { allDistinct, isArray } from "../intrinsics.ts";
 import { exported, loadedModule, shapesOf } from "../probe_helpers.ts";
-import { continueOnEnglish, englishReference, englishVerdict } from "../english.ts";
+import { continueOnEnglish, ENGLISH_TOKENS, englishReference, englishVerdict } from "../english.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
 import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
@@ -163,7 +163,7 @@ function plan(ctx: GradeContext): ProbeCall[] {
   calls.push({
     id: "english",
     probe: "english",
-    args: { ids: english.prompt_ids, n: english.generated_ids.length },
+    args: { ids: english.prompt_ids, n: ENGLISH_TOKENS },
   });
   if (ctx.model === "gpt2") calls.push(...REAL_GPT2_CALLS);
   return calls;
