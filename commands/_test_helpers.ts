@@ -1,11 +1,12 @@
 /**
  * What the tools' tests share: running a task as the learner would (a child `deno run` with the
- * task's permissions, no terminal, no colour) and a scratch directory inside the kit's
- * git-ignored `.cache/`.
+ * task's permissions, no terminal, no colour), a scratch directory inside the kit's
+ * git-ignored `.cache/`, and a copy of the untouched stubs there.
  *
  * @module
  */
 import { kitPath } from "../lib/paths.ts";
+import { loadPristine } from "./reset.ts";
 
 /** What a tool printed and its exit code. */
 export interface ToolRun {
@@ -100,4 +101,27 @@ export async function names(dir: string): Promise<string[]> {
   const out: string[] = [];
   for await (const e of Deno.readDir(dir)) out.push(e.name);
   return out.sort();
+}
+
+/**
+ * Runs `fn` on a fresh directory under `<kit>/.cache/` holding the untouched stubs of every
+ * stage (from `grader/pristine.json`: the kit's own copy, never the learner's `exercises/`,
+ * so that the kit's tests pass at every point of a learner's course), with `files` written
+ * over them; removes it afterwards.
+ *
+ * @param fn what to do with the directory, e.g. grade it
+ * @param files other stage files by name, e.g. solutions
+ * @returns what `fn` returns
+ */
+export async function withStubs<T>(
+  fn: (dir: string) => Promise<T>,
+  files: Record<string, string> = {},
+): Promise<T> {
+  const stubs = await loadPristine();
+  return await inCacheDir(async (dir) => {
+    for (const [name, text] of Object.entries(stubs)) {
+      await Deno.writeTextFile(`${dir}/${name}`, files[name] ?? text);
+    }
+    return await fn(dir);
+  });
 }

@@ -1,31 +1,49 @@
 /**
- * `deno task check <N|all>`: grades the learner's stages.
+ * `deno task check <N|all>`: grades the learner's stages, once, into as many reports as asked.
  *
  * ```
- * deno task check <N|all> [--solutions] [--exercises DIR] [--model tiny|gpt2]
- *   [--weights FILE --config FILE --refs FILE] [--format pretty|json|junit|github]
- *   [--out FILE] [--time-limit S] [--memory-limit MB] [--verbose]
+ * deno task check <N|all> [--solutions | --exercises DIR | --submission DIR]
+ *   [--model tiny|gpt2] [--weights FILE --config FILE --refs FILE]
+ *   [--format F] [--out FILE] [--report F[=FILE]]... [--time-limit S] [--memory-limit MB]
+ *   [--threads N] [--verbose]
  * ```
  *
- * Reports go to standard output (the JSON and JUnit documents alone there, unless `--out`
- * writes them to a file, atomically, and standard output keeps the pretty report); `github`
- * adds annotations to the pretty report and a table to `$GITHUB_STEP_SUMMARY` when it is set.
- * Points come from `grader/points.json`. Exit code 0 only when every requested stage passes; 1
- * when one does not, or grading cannot start; 2 for bad arguments.
+ * The pretty report goes to standard output unless a machine report does (`--format json`, or a
+ * `--report` without a file): that document is then alone there. `--format F --out FILE` is
+ * `--report F=FILE`. Files are written atomically. `github` adds annotations to the pretty
+ * report and a table to `$GITHUB_STEP_SUMMARY` when it is set. Points come from
+ * `grader/points.json`. Exit codes: 0 every stage graded passes; 1 graded, with a stage that
+ * does not; 2 bad arguments; 3 could not grade (a missing model, a broken setup, the grader
+ * itself failed).
  *
  * @module
  */
+import { dirname } from "node:path";
 import { kitPath, relative } from "../lib/paths.ts";
-import { absolute, gradeContext, selectModel, solutionsDir } from "../grader/context.ts";
+import {
+  absolute,
+  gradeContext,
+  hiddenReferences,
+  ModelMissingError,
+  selectModel,
+  solutionsDir,
+} from "../grader/context.ts";
+import { EXIT, gradeExitCode, graderFailures, gradeStages } from "../grader/grading.ts";
 import { loadPoints, type PointsManifest } from "../grader/points.ts";
-import { githubAnnotations, stepSummary } from "../grader/report/github.ts";
-import { jsonReport } from "../grader/report/json.ts";
-import { junitReport } from "../grader/report/junit.ts";
+import {
+  FORMAT_HELP,
+  isReportFormat,
+  REPORT_FORMATS,
+  reportDocument,
+  type ReportFormat,
+} from "../grader/report/formats.ts";
+import { stepSummary } from "../grader/report/github.ts";
 import { formatStage, nextStep, type Styles } from "../grader/report/pretty.ts";
 import { totals } from "../grader/report/totals.ts";
-import { DEFAULT_LIMITS, gradeStage } from "../grader/run_stage.ts";
+import { DEFAULT_LIMITS, DEFAULT_THREADS } from "../grader/run_stage.ts";
 import type { StageResult } from "../grader/stage.ts";
 import { STAGES } from "../grader/stages/mod.ts";
+import { submissionStageDir } from "../grader/submission.ts";
 import { parseCommandLine, runTool, stdoutStyles, UsageError } from "./_cli.ts";
 import { writeFileAtomic } from "./_files.ts";
 
@@ -36,36 +54,53 @@ Grades stage N (1-${STAGES.length}) of your exercises, or all of them.
 Options:
   --solutions          grade the reference solutions instead of exercises/
   --exercises DIR      grade the stage files in DIR
+  --submission DIR     grade a student's submission: a repository (its exercises/) or a
+                       folder of stage files
   --model tiny|gpt2    the bundled tiny model, or the real GPT-2 after \`deno task setup\`
                        (default: gpt2 when set up, else tiny)
   --weights FILE --config FILE --refs FILE
                        grade against other weights and references (see \`deno task refs\`)
-  --format F           pretty (default), json, junit, or github (annotations on the pretty
-                       report, and a table in $GITHUB_STEP_SUMMARY when it is set)
-  --out FILE           write the json/junit/github report to FILE; the pretty report stays
+  --format F           pretty (default), or one report below alone on the screen
+  --out FILE           write the --format report to FILE instead; the pretty report stays
                        on the screen
+  --report F[=FILE]    also write report F to FILE (on the screen without =FILE); repeat it
+                       for more reports from the same grading
   --time-limit S       seconds one stage may run (default ${DEFAULT_LIMITS.timeLimitMs / 1000})
   --memory-limit MB    memory one stage may use (default ${DEFAULT_LIMITS.memoryLimitMb})
+  --threads N          threads your code's matrix products may use (default ${DEFAULT_THREADS},
+                       this machine's cores up to 4; 1 for one)
   --verbose            show every check's details and everything your code printed
-  --help               this text`;
+  --help               this text
 
-const FORMATS = ["pretty", "json", "junit", "github"] as const;
-type Format = typeof FORMATS[number];
+Reports:
+${REPORT_FORMATS.map((f) => `  ${f.padEnd(14)} ${FORMAT_HELP[f]}`).join("\n")}
+
+Exit codes: 0 every stage graded passes, 1 a stage does not, 2 bad arguments, 3 could not
+grade (a missing model, a broken setup, the grader itself failed).`;
 
 const OPTIONS = {
   solutions: { type: "boolean", default: false },
   exercises: { type: "string" },
+  submission: { type: "string" },
   model: { type: "string" },
   weights: { type: "string" },
   config: { type: "string" },
   refs: { type: "string" },
   format: { type: "string", default: "pretty" },
   out: { type: "string" },
+  report: { type: "string", multiple: true },
   "time-limit": { type: "string", default: String(DEFAULT_LIMITS.timeLimitMs / 1000) },
   "memory-limit": { type: "string", default: String(DEFAULT_LIMITS.memoryLimitMb) },
+  threads: { type: "string", default: String(DEFAULT_THREADS) },
   verbose: { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } as const;
+
+/** A report asked for: its format, and its file (standard output when undefined). */
+interface ReportRequest {
+  format: ReportFormat;
+  file?: string;
+}
 
 function stagesArg(which: string | undefined): number[] {
   const numbers = STAGES.map((s) => s.number);
@@ -83,12 +118,59 @@ function positive(value: string, flag: string): number {
   return n;
 }
 
-/** The report in a machine format, as written to the screen or to `--out`. */
-function document(format: Exclude<Format, "pretty">, results: StageResult[]): string {
-  if (format === "json") return `${jsonReport(results)}\n`;
-  if (format === "junit") return junitReport(results);
-  const lines = githubAnnotations(results);
-  return lines.length ? `${lines.join("\n")}\n` : "";
+function formatArg(name: string, flag: string): ReportFormat {
+  if (!isReportFormat(name)) {
+    throw new UsageError(`Unknown ${flag} "${name}": use ${REPORT_FORMATS.join(", ")}.`);
+  }
+  return name;
+}
+
+/**
+ * The reports asked for by `--format`/`--out` and each `--report F[=FILE]`: each format once,
+ * each file once, at most one on standard output, every file's folder already there.
+ */
+function reportRequests(format: string, out: string | undefined, reports: string[]) {
+  if (format !== "pretty") formatArg(format, "--format");
+  if (out !== undefined && format === "pretty") {
+    throw new UsageError(
+      "--out writes the --format report: add --format (or use --report F=FILE).",
+    );
+  }
+  const asked: ReportRequest[] = format === "pretty" ? [] : [{
+    format: format as ReportFormat,
+    ...(out !== undefined ? { file: absolute(out) } : {}),
+  }];
+  for (const r of reports) {
+    const at = r.indexOf("=");
+    const file = at === -1 ? undefined : r.slice(at + 1);
+    if (file === "") throw new UsageError(`--report ${r}: say which file after "=".`);
+    asked.push({
+      format: formatArg(at === -1 ? r : r.slice(0, at), "--report"),
+      ...(file !== undefined ? { file: absolute(file) } : {}),
+    });
+  }
+  const twice = (key: (r: ReportRequest) => string | undefined) =>
+    asked.map(key).find((k, i, all) => k !== undefined && all.indexOf(k) !== i);
+  const format2 = twice((r) => r.format);
+  if (format2) throw new UsageError(`The ${format2} report is asked for twice: ask once.`);
+  const file2 = twice((r) => r.file);
+  if (file2) throw new UsageError(`Two reports would be written to ${relative(file2)}.`);
+  if (asked.filter((r) => r.file === undefined).length > 1) {
+    throw new UsageError("Only one report can go to the screen: give the others a file (F=FILE).");
+  }
+  const missing = asked.find((r) => r.file !== undefined && !isFolder(dirname(r.file)));
+  if (missing) {
+    throw new UsageError(`Cannot write ${relative(missing.file!)}: its folder does not exist.`);
+  }
+  return asked;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 function summaryLines(results: StageResult[], model: string, s: Styles): string[] {
@@ -99,66 +181,83 @@ function summaryLines(results: StageResult[], model: string, s: Styles): string[
   ];
 }
 
+/** The folder of stage files the options name. */
+function learnerDirOf(v: { solutions: boolean; exercises?: string; submission?: string }) {
+  const given = [v.solutions, v.exercises !== undefined, v.submission !== undefined];
+  if (given.filter(Boolean).length > 1) {
+    throw new UsageError("Use one of --solutions, --exercises and --submission.");
+  }
+  if (v.solutions) return solutionsDir();
+  if (v.exercises !== undefined) return absolute(v.exercises);
+  if (v.submission !== undefined) return submissionStageDir(absolute(v.submission));
+  return kitPath("exercises");
+}
+
 async function main(): Promise<number> {
   const { values: v, positionals } = parseCommandLine(Deno.args, OPTIONS, 1);
   if (v.help) {
     console.log(USAGE);
-    return 0;
+    return EXIT.pass;
   }
   const stages = stagesArg(positionals[0]);
-  if (v.solutions && v.exercises) throw new UsageError("Use --solutions or --exercises, not both.");
-  const format = v.format as Format;
-  if (!FORMATS.includes(format)) {
-    throw new UsageError(`Unknown --format "${v.format}": use ${FORMATS.join(", ")}.`);
-  }
-  if (v.out !== undefined && format === "pretty") {
-    throw new UsageError("--out writes a json, junit or github report: add --format.");
-  }
-  const files = selectModel(v, true);
+  const reports = reportRequests(v.format, v.out, v.report ?? []);
   const timeLimitMs = positive(v["time-limit"], "--time-limit") * 1000;
   const memoryLimitMb = positive(v["memory-limit"], "--memory-limit");
-  const learnerDir = v.solutions
-    ? solutionsDir()
-    : v.exercises !== undefined
-    ? absolute(v.exercises)
-    : kitPath("exercises");
-  let ctx, points: PointsManifest;
+  const threads = positive(v.threads, "--threads");
+  if (!Number.isInteger(threads)) {
+    throw new UsageError(`--threads takes a whole number, not "${v.threads}".`);
+  }
+  const learnerDir = learnerDirOf(v);
+  let files, ctx, points: PointsManifest;
   try {
+    files = selectModel(v, true);
     ctx = gradeContext(files);
     points = loadPoints(STAGES);
   } catch (e) {
-    console.error(`Cannot start grading: ${(e as Error).message}`);
-    return 1;
+    if (e instanceof UsageError) throw e;
+    console.error(
+      e instanceof ModelMissingError ? e.message : `Cannot start grading: ${(e as Error).message}`,
+    );
+    return EXIT.cannotGrade;
   }
   const s = stdoutStyles();
-  const pretty = format === "pretty" || format === "github" || v.out !== undefined;
-  const results: StageResult[] = [];
-  for (const n of stages) {
-    const r = await gradeStage(STAGES.find((x) => x.number === n)!, ctx, {
-      learnerDir,
-      configPath: files.configPath,
-      weightsPath: files.weightsPath,
-      tokenizerDir: files.tokenizerDir,
-      timeLimitMs,
-      memoryLimitMb,
-      points,
-    });
-    results.push(r);
-    if (pretty) console.log(formatStage(r, s, v.verbose).join("\n") + "\n");
-  }
+  const onScreen = reports.find((r) => r.file === undefined)?.format;
+  const pretty = onScreen === undefined || onScreen === "github";
+  // In a GitHub Actions log, no line of the report may act as a workflow command: commands
+  // are paused until the annotations (learner text is made inert too, see plain_text.ts).
+  const resume = onScreen === "github" ? crypto.randomUUID() : undefined;
+  if (resume) console.log(`::stop-commands::${resume}`);
+  const results = await gradeStages(
+    stages.map((n) => STAGES.find((x) => x.number === n)!),
+    ctx,
+    learnerDir,
+    { files, timeLimitMs, memoryLimitMb, threads, points },
+    (r) => {
+      if (pretty) console.log(formatStage(r, s, v.verbose).join("\n") + "\n");
+    },
+  );
   if (pretty) console.log(summaryLines(results, files.model, s).join("\n"));
-  if (format !== "pretty") {
-    const text = document(format, results);
-    if (v.out !== undefined) {
-      await writeFileAtomic(absolute(v.out), text);
-      console.log(s.dim(`The ${format} report is in ${relative(absolute(v.out))}.`));
-    } else await Deno.stdout.write(new TextEncoder().encode(text));
+  if (resume) console.log(`::${resume}::`);
+  const reportCtx = { model: files.model, hiddenReferences: hiddenReferences(files) };
+  for (const r of reports) {
+    const text = reportDocument(r.format, results, reportCtx);
+    if (r.file === undefined) {
+      await Deno.stdout.write(new TextEncoder().encode(text));
+      continue;
+    }
+    await writeFileAtomic(r.file, text);
+    if (pretty) console.log(s.dim(`The ${r.format} report is in ${relative(r.file)}.`));
   }
-  const summary = format === "github" ? Deno.env.get("GITHUB_STEP_SUMMARY") : undefined;
+  const summary = reports.some((r) => r.format === "github")
+    ? Deno.env.get("GITHUB_STEP_SUMMARY")
+    : undefined;
   if (summary) {
     await Deno.writeTextFile(summary, stepSummary(results, files.model), { append: true });
   }
-  return results.every((r) => r.status === "pass") ? 0 : 1;
+  for (const r of graderFailures(results)) {
+    console.error(`Could not grade stage ${r.stage}: ${r.message}`);
+  }
+  return gradeExitCode(results);
 }
 
 if (import.meta.main) await runTool(USAGE, main);

@@ -10,7 +10,7 @@ import { loadStateDict } from "../lib/checkpoint.ts";
 import { type GPT2Config, loadConfig } from "../lib/config.ts";
 import type { CachedStep, Forwardable } from "../lib/export/trace.ts";
 import { END_OF_TEXT, generate } from "../lib/generate.ts";
-import { kitPath } from "../lib/paths.ts";
+import { kitPath, relative } from "../lib/paths.ts";
 import { Rng } from "../lib/random.ts";
 import { Tensor } from "../lib/tensor.ts";
 import { NotImplementedError } from "../lib/todo.ts";
@@ -25,7 +25,8 @@ Continues a prompt with your GPT-2 (exercises/5_gpt2.ts), streaming the tokens.
 Options:
   --prompt TEXT            the prompt (default "The dog"); or
   --prompt-ids 1,2,3       the prompt as token ids
-  --max-new-tokens N       how many tokens to add (default 20)
+  --max-new-tokens N       how many tokens to add (default 20); past the model's n_positions
+                           the window slides: each step sees only the last n_positions tokens
   --greedy                 always the most likely token (the default)
   --temperature T          sample instead, with this temperature (> 0)
   --top-k K --top-p P      keep the K most likely tokens / the top P of the probability
@@ -34,10 +35,14 @@ Options:
                            where to run (default auto: WebGPU on a real GPU, else WASM;
                            native is onnxruntime-node, faster to prefill, opt-in)
   --solutions              use the reference solutions instead of exercises/
-  --model tiny|gpt2        the bundled tiny model or the real GPT-2 (default: gpt2 when set up)
+  --model tiny|english|gpt2
+                           the model (default: gpt2 once \`deno task setup\` ran, else english,
+                           the bundled small GPT-2 trained on Jane Austen's novels; tiny has
+                           random weights, for grading, and writes no English)
   --weights FILE --config FILE
                            other weights
-  --threads N              WASM or native threads (default 1; 2 is faster on two cores)
+  --threads N              threads of WASM, native or the CPU kernels (default 1; 2 is faster
+                           on two cores)
   --no-cache               recompute the whole sequence at every step even when your KV
                            cache (stage 6) works, to compare the speed
   --json                   print one JSON document instead of streaming`;
@@ -134,6 +139,55 @@ async function learnerModules(
   return { model, step, codec, notices };
 }
 
+/**
+ * What a model is, for the footer: its name, and what to expect from a model with random
+ * weights.
+ *
+ * @param model `tiny`, `english`, `gpt2` or `custom`
+ * @param weightsPath its weights
+ * @returns the words
+ */
+export function modelLine(model: string, weightsPath: string): string {
+  switch (model) {
+    case "english":
+      return "model: english (bundled, 4 layers x 128, trained on Jane Austen's novels)";
+    case "gpt2":
+      return "model: gpt2 (OpenAI's GPT-2, 124M)";
+    case "tiny":
+      return "model: tiny (random weights, made for grading: expect a jumble of tokens, not " +
+        "English; `--model english` writes English)";
+    default:
+      return `model: ${relative(weightsPath)}`;
+  }
+}
+
+/**
+ * Why the KV cache gains little on a small model, or undefined where it pays: every step reads
+ * the LM head (`vocab_size x n_embd`), cache or not, and the cache saves only the blocks' work
+ * on the earlier tokens. When the head is most of the weights, recomputing costs little more.
+ *
+ * @param config the model's sizes
+ * @returns the note, when the head is over half of the weights a step reads
+ * @example
+ * ```ts
+ * import { cacheNote } from "./generate.ts";
+ * const gpt2 = { vocab_size: 50257, n_embd: 768, n_layer: 12 };
+ * cacheNote(gpt2); // undefined: its blocks are 69% of the weights
+ * ```
+ */
+export function cacheNote(
+  config: Pick<GPT2Config, "vocab_size" | "n_embd" | "n_layer">,
+): string | undefined {
+  const head = config.vocab_size * config.n_embd;
+  const blocks = config.n_layer * 12 * config.n_embd ** 2; // c_attn, c_proj, c_fc, c_proj
+  const share = head / (head + blocks);
+  if (share < 0.5) return undefined;
+  return `On this model the LM head (${config.vocab_size} x ${config.n_embd}) is ` +
+    `${Math.round(100 * share)}% of the weights a step reads, cache or not: the KV cache saves ` +
+    "only the blocks' work on the earlier tokens, so recomputing (--no-cache) is only somewhat " +
+    "slower here; on the real GPT-2 the blocks are 69% of the weights.";
+}
+
 async function fallbackCodec(): Promise<TextCodec> {
   const { getEncoding } = await import("js-tiktoken");
   const enc = getEncoding("gpt2");
@@ -221,8 +275,14 @@ async function main(): Promise<number> {
   });
   await runner.close();
   const text = codec.decode(result.ids);
+  const slid = result.windowFrom === undefined ? [] : [
+    `From new token ${result.windowFrom + 1} on, the sequence was longer than the model's ` +
+    `${config.n_positions} positions: each step saw only the last ${config.n_positions} tokens ` +
+    "(a sliding window, run in full at every step).",
+  ];
   if (v.json) {
     console.log(JSON.stringify({
+      model: files.model,
       backend: runner.backend,
       kv_cache: runner.cached,
       threads: runner.threads,
@@ -231,7 +291,8 @@ async function main(): Promise<number> {
       text,
       prefill_ms: Math.round(result.prefillMs * 10) / 10,
       tokens_per_s: Math.round(result.tokensPerSecond * 100) / 100,
-      notices,
+      ...(result.windowFrom === undefined ? {} : { window_from: result.windowFrom }),
+      notices: [...notices, ...slid],
     }));
   } else {
     console.log(text.slice(shown.length));
@@ -240,8 +301,11 @@ async function main(): Promise<number> {
         `${runner.cached ? ", KV cache" : ""}] prompt ` +
         `${result.promptIds.length} tokens, prefill ` +
         `${result.prefillMs.toFixed(0)} ms, ${result.ids.length} new tokens at ` +
-        `${result.tokensPerSecond.toFixed(1)} tokens/s`,
+        `${result.tokensPerSecond.toFixed(1)} tokens/s\n${
+          modelLine(files.model, files.weightsPath)
+        }`,
     );
+    for (const n of [...slid, cacheNote(config) ?? []].flat()) console.log(`note: ${n}`);
   }
   return 0;
 }

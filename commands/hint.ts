@@ -7,9 +7,10 @@
  * deno task hint N [--all | --reset]
  * ```
  *
- * When every hint is shown, it points to the solution only if the stage already passes (as
- * rustlings does) and the kit has its solutions (a student template has not); otherwise to
- * `deno task check N --verbose`, or to the next stage.
+ * It grades the stage first: on a stage that passes it says so before the hints, which are then
+ * ways to compare rather than help. When every hint is shown, it points to the solution only if
+ * the stage passes (as rustlings does) and the kit has its solutions (a student template has
+ * not); otherwise to `deno task check N --verbose`, or to the next stage.
  *
  * @module
  */
@@ -95,7 +96,7 @@ export function revealedAfter(revealed: number, total: number, action: HintActio
  *
  * @param stage the stage
  * @param shown how many hints to show (at least 1)
- * @param passes whether the learner's stage passes (only asked for when every hint is shown)
+ * @param passes whether the learner's stage passes
  * @param s styles
  * @param solutions whether the kit has `solutions/` to compare with
  * @returns the lines
@@ -111,6 +112,15 @@ export function hintLines(
   const lines = [
     s.bold(`Stage ${stage.number} · ${stage.name}`) + s.dim(` — hint ${shown} of ${total}`),
     "",
+    ...(passes
+      ? [
+        s.ok(
+          `Your stage ${stage.number} already passes (\`deno task check ${stage.number}\`): ` +
+            "no hint is needed; these are to compare with what you wrote.",
+        ),
+        "",
+      ]
+      : []),
     ...stage.hints.slice(0, shown).map((h, i) => `  ${s.todo(`${i + 1}.`)} ${h}`),
     "",
   ];
@@ -137,7 +147,7 @@ export function hintLines(
  *
  * @param argv the arguments
  * @param statePath the state file
- * @param passes whether the learner's stage passes (asked only when every hint is shown)
+ * @param passes whether the learner's stage passes
  * @param s styles
  * @returns the lines to print
  * @throws {UsageError} for bad arguments
@@ -188,9 +198,7 @@ export async function hint(
       `shows every check's details.`,
     ];
   }
-  const allShown = shown === stage.hints.length;
-  const pass = allShown && await passes(stage);
-  return [...hintLines(stage, shown, pass, s, hasSolutions()), ...warnings];
+  return [...hintLines(stage, shown, await passes(stage), s, hasSolutions()), ...warnings];
 }
 
 if (import.meta.main) {

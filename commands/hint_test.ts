@@ -49,7 +49,8 @@ Deno.test("`hint N` reveals one more hint per call and remembers it per stage", 
     assertStringIncludes(second, `2. ${stage.hints[1]}`);
     assertEquals(second.includes(stage.hints[2]), false);
     assertEquals(await readHintState(path), { [n]: 2 });
-    assertEquals(asked(), 0, "grading is only needed once every hint is shown");
+    assertEquals(asked(), 2, "each call grades the stage");
+    assertEquals(second.includes("already passes"), false);
   });
 });
 
@@ -65,9 +66,8 @@ Deno.test("`hint N --all` shows every hint; `--reset` hides them again", async (
 });
 
 Deno.test("after the last hint, the solution is pointed to only when the stage passes", async () => {
-  await withState(async (run, _path, asked) => {
+  await withState(async (run) => {
     const last = await run(n, "--all");
-    assertEquals(asked(), 1);
     assertStringIncludes(last, `\`deno task check ${n} --verbose\``);
     assertEquals(last.includes("solutions/"), false);
     // another call stays on the last hint
@@ -116,6 +116,15 @@ Deno.test("revealedAfter() counts up to the number of hints, and resets to 0", (
   assertEquals(revealedAfter(7, 3, "next"), 3, "a stage whose hints got fewer");
   assertEquals(revealedAfter(1, 3, "all"), 3);
   assertEquals(revealedAfter(2, 3, "reset"), 0);
+});
+
+Deno.test("`hint N` on a passing stage says that it passes before the hints", async () => {
+  await withState(async (run) => {
+    const lines = (await run(n)).split("\n");
+    const passes = lines.findIndex((l) => l.includes(`Your stage ${n} already passes`));
+    const first = lines.findIndex((l) => l.includes(stage.hints[0]));
+    assert(passes > 0 && passes < first, lines.join("\n"));
+  }, true);
 });
 
 Deno.test("hintLines() numbers the hints and says how many there are", () => {

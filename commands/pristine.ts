@@ -67,6 +67,30 @@ export function differences(snapshot: Pristine, exercises: Pristine): string[] {
   });
 }
 
+/**
+ * How the snapshot differs from the exercise files that are still stubs: what the kit's test
+ * suite guards (a maintainer who changed a stub must run `deno task pristine`). A file with
+ * fewer `todo(...)` calls than its stub holds a learner's work and is left alone, so that the
+ * suite passes at every point of a learner's course; `--check` compares every file.
+ *
+ * @param snapshot the snapshot
+ * @param exercises the exercise files
+ * @returns the differences of the files still stubs; empty when they agree
+ * @example
+ * ```ts
+ * import { staleStubs } from "./pristine.ts";
+ * staleStubs({ "1_a.ts": "todo(1) todo(2)" }, { "1_a.ts": "done todo(2)" }); // [] (learner's)
+ * staleStubs({ "1_a.ts": "todo(1)" }, { "1_a.ts": "todo(1) todo(2)" }); // ["1_a.ts differs ..."]
+ * ```
+ */
+export function staleStubs(snapshot: Pristine, exercises: Pristine): string[] {
+  const todos = (text: string) => text.match(/\btodo\(/g)?.length ?? 0;
+  const learners = Object.keys(exercises).filter((name) =>
+    name in snapshot && todos(exercises[name]) < todos(snapshot[name])
+  );
+  return differences(snapshot, exercises).filter((d) => !learners.some((n) => d.startsWith(n)));
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseCommandLine(argv, {
     check: { type: "boolean", default: false },

@@ -2,21 +2,32 @@ import { assertEquals } from "@std/assert";
 import { kitPath } from "../lib/paths.ts";
 import { loadPristine } from "./reset.ts";
 import { runTask } from "./_test_helpers.ts";
-import { differences, readExercises, snapshotText } from "./pristine.ts";
+import { differences, readExercises, snapshotText, staleStubs } from "./pristine.ts";
 
 Deno.test(
-  "grader/pristine.json matches exercises/ (guards the kit's repository: a learner who edits " +
-    "exercises/ will see this fail; maintainers run `deno task pristine` after changing a stub)",
+  "grader/pristine.json matches every exercise file that is still a stub (maintainers run " +
+    "`deno task pristine` after changing a stub; a learner's work is left alone)",
   async () => {
     const snapshot = await loadPristine();
-    const exercises = await readExercises(kitPath("exercises"));
-    assertEquals(differences(snapshot, exercises), []);
+    assertEquals(staleStubs(snapshot, await readExercises(kitPath("exercises"))), []);
     assertEquals(
       await Deno.readTextFile(kitPath("grader", "pristine.json")),
-      snapshotText(exercises),
+      snapshotText(snapshot),
     );
   },
 );
+
+Deno.test("staleStubs() reports a changed stub, not a learner's work or a finished file", () => {
+  const snapshot = { "1_a.ts": 'todo("a")\ntodo("b")\n', "2_b.ts": 'todo("c")\n' };
+  assertEquals(staleStubs(snapshot, { ...snapshot }), []);
+  const learner = { "1_a.ts": 'return 1;\ntodo("b")\n', "2_b.ts": "done\n" };
+  assertEquals(staleStubs(snapshot, learner), []);
+  const edited = { ...snapshot, "2_b.ts": 'todo("c, reworded")\n', "3_c.ts": "new" };
+  assertEquals(staleStubs(snapshot, edited), [
+    "2_b.ts differs from the snapshot",
+    "3_c.ts is in exercises/ but not in the snapshot",
+  ]);
+});
 
 Deno.test("differences() names each added, removed and changed file", () => {
   const snapshot = { "1_a.ts": "a", "2_b.ts": "b", "3_c.ts": "c" };

@@ -11,15 +11,20 @@
  *
  * @module
  */
-import { hasRealModel } from "../grader/context.ts";
+import { kitPath, relative } from "../lib/paths.ts";
+import { absolute, hasRealModel } from "../grader/context.ts";
 import { nextStep, type Styles } from "../grader/report/pretty.ts";
+import { checkCounts } from "../grader/report/results.ts";
 import type { Stage, StageResult } from "../grader/stage.ts";
 import { STAGES } from "../grader/stages/mod.ts";
 import { exerciseGrader, type Grade, parseCommandLine, runTool, stdoutStyles } from "./_cli.ts";
 
-const USAGE = `Usage: deno task progress
+const USAGE = `Usage: deno task progress [--exercises DIR]
 
-Grades every stage of exercises/ on the bundled tiny model and says what to do next.`;
+Grades every stage of exercises/ on the bundled tiny model and says what to do next.
+
+Options:
+  --exercises DIR   grade the stage files in DIR instead`;
 
 /**
  * A stage's status in words, e.g. `failing (7 of 9 checks pass)`.
@@ -34,8 +39,8 @@ export function statusText(r: StageResult): string {
     case "not-started":
       return "not started";
     case "fail": {
-      const passed = r.checks.filter((c) => c.status === "pass").length;
-      return `failing (${passed} of ${r.checks.length} checks pass)`;
+      const { passed, graded } = checkCounts(r.checks);
+      return `failing (${passed} of ${graded} checks pass)`;
     }
     case "error":
       return `could not be graded: ${r.message}`;
@@ -102,10 +107,13 @@ export function gradeAll(stages: readonly Stage[], grade: Grade): Promise<StageR
 }
 
 async function main(argv: string[]): Promise<number> {
-  parseCommandLine(argv, {}, 0);
+  const { values } = parseCommandLine(argv, { exercises: { type: "string" } }, 0);
   const s = stdoutStyles();
-  const results = await gradeAll(STAGES, exerciseGrader());
-  console.log(s.bold("Your progress") + s.dim(" (exercises/, graded on the tiny model)") + "\n");
+  const dir = values.exercises === undefined ? kitPath("exercises") : absolute(values.exercises);
+  const results = await gradeAll(STAGES, exerciseGrader(dir));
+  console.log(
+    s.bold("Your progress") + s.dim(` (${relative(dir)}/, graded on the tiny model)`) + "\n",
+  );
   console.log(progressTable(results, s).join("\n") + "\n");
   console.log(s.bold(closingLines(results, hasRealModel()).join("\n")));
   return 0;

@@ -3,12 +3,13 @@ import { styles } from "../grader/report/pretty.ts";
 import type { CheckResult, Stage, StageResult, StageStatus } from "../grader/stage.ts";
 import { STAGES } from "../grader/stages/mod.ts";
 import { closingLines, gradeAll, progressTable, statusText } from "./progress.ts";
-import { runTask } from "./_test_helpers.ts";
+import { runTask, withStubs } from "./_test_helpers.ts";
+import { relative } from "../lib/paths.ts";
 
 const plain = styles(false);
 
 function check(name: string, status: CheckResult["status"]): CheckResult {
-  return { name, layer: "numbers", status, message: "", points: 0, maxPoints: 1 };
+  return { name, number: 1, layer: "numbers", status, message: "", points: 0, maxPoints: 1 };
 }
 
 function result(stage: number, status: StageStatus, checks: CheckResult[] = []): StageResult {
@@ -36,6 +37,15 @@ Deno.test("statusText() says not started, failing with the count of passing chec
     statusText(result(1, "error")),
     "could not be graded: exercises/x.ts does not exist",
   );
+});
+
+Deno.test("statusText() counts the checks as `deno task check` does: n/a ones are left out", () => {
+  const failing = result(5, "fail", [
+    check("a", "pass"),
+    check("b", "fail"),
+    check("needs the real GPT-2", "n/a"),
+  ]);
+  assertEquals(statusText(failing), "failing (1 of 2 checks pass)");
 });
 
 Deno.test("progressTable() aligns one row per stage and counts the stages that pass", () => {
@@ -86,11 +96,15 @@ Deno.test("gradeAll() grades every stage and keeps their order", async () => {
 const run = (...args: string[]) => runTask("progress", args);
 
 Deno.test("`deno task progress` shows every registered stage and one next step", async () => {
-  const { code, stdout } = await run();
-  assertEquals(code, 0);
-  for (const s of STAGES) assertStringIncludes(stdout, `exercises/${s.file}`);
-  assertMatch(stdout, /\d+ of \d+ stages pass/);
-  assertEquals(stdout.split("\n").filter((l) => /^(Next|Congratulations)/.test(l)).length, 1);
+  await withStubs(async (dir) => {
+    const { code, stdout } = await run("--exercises", dir);
+    assertEquals(code, 0);
+    for (const s of STAGES) assertStringIncludes(stdout, `${relative(dir)}/${s.file}`);
+    assertMatch(stdout, /0 of \d+ stages pass/);
+    assertEquals(stdout.split("\n").filter((l) => /^Next: start /.test(l)).length, 1);
+    // the task's own permissions suffice to grade (a snapshot is written under .cache/)
+    assertEquals(stdout.includes("could not be graded"), false, stdout);
+  });
 });
 
 Deno.test("`deno task progress` rejects arguments with exit code 2", async () => {

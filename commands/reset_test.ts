@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import type { Stage } from "../grader/stage.ts";
 import { STAGES } from "../grader/stages/mod.ts";
-import { deeperImports, gradeDir } from "../grader/test_support.ts";
+import { gradeDir } from "../grader/test_support.ts";
 import { backupName, loadPristine, type Pristine, type ResetOptions, resetStage } from "./reset.ts";
-import { inCacheDir, inTempDir, names, runTask } from "./_test_helpers.ts";
+import { inTempDir, names, runTask, withStubs } from "./_test_helpers.ts";
 
 const STAGE = {
   number: 3,
@@ -146,10 +146,7 @@ Deno.test("loadPristine() explains a missing or damaged snapshot", async () => {
 
 Deno.test("every stub in grader/pristine.json grades as not started through the real grader", async () => {
   const pristine: Pristine = await loadPristine();
-  await inCacheDir(async (dir) => {
-    for (const [name, text] of Object.entries(pristine)) {
-      await Deno.writeTextFile(`${dir}/${name}`, deeperImports(text));
-    }
+  await withStubs(async (dir) => {
     for (const stage of STAGES) {
       assert(stage.file in pristine, `grader/pristine.json has no stub for ${stage.file}`);
       const r = await gradeDir(stage, dir);

@@ -9,13 +9,16 @@
  * changes, files that import a file left out; a few files decided by hand (`BY_HAND`: kept when
  * they do without `solutions/` at run time, e.g. `grader/context.ts`); `.git`, `node_modules`, `.cache`, `data/gpt2` and what
  * `.gitignore` names. `deno.json` loses the tasks whose script is left out, and `solutions`
- * from its type check. The result passes its own `deno task test`.
+ * from its type check. `exercises/` holds the untouched stubs (`grader/pristine.json`), whatever
+ * this copy's own `exercises/` holds. The result passes its own `deno task test`.
  *
  * @module
  */
 import { KIT_ROOT } from "../lib/paths.ts";
 import { absolute } from "../grader/context.ts";
+import { importSpecifiers } from "../grader/imports.ts";
 import { parseCommandLine, runTool, UsageError } from "./_cli.ts";
+import { loadPristine } from "./reset.ts";
 import { writeIntegrity } from "./verify.ts";
 
 const USAGE = `Usage: deno task student-template OUTDIR
@@ -55,8 +58,6 @@ export const BY_HAND: Record<string, { keep: boolean; why: string }> = {
   },
 };
 
-/** Import specifiers of a module: static, re-exports, dynamic with a literal. */
-const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
 const READS_SOLUTIONS = /kitPath\(\s*["']solutions["']/;
 
 /**
@@ -73,9 +74,7 @@ const READS_SOLUTIONS = /kitPath\(\s*["']solutions["']/;
  */
 export function revealsSolutions(text: string): string | undefined {
   if (text.startsWith(REVEALS_MARKER)) return "is marked as revealing the solutions";
-  const specifier = [...text.matchAll(IMPORT)].map((m) => m[1]).find((s) =>
-    /(^|\/)solutions\//.test(s)
-  );
+  const specifier = importSpecifiers(text).find((s) => /(^|\/)solutions\//.test(s));
   if (specifier) return `imports ${specifier}`;
   if (READS_SOLUTIONS.test(text)) return "reads solutions/";
   return undefined;
@@ -155,9 +154,7 @@ export function leftOut(files: Map<string, string | undefined>): LeftOut {
       if (out.has(path) || BY_HAND[path] || text === undefined || !/\.(ts|js)$/.test(path)) {
         continue;
       }
-      const gone = [...text.matchAll(IMPORT)].map((m) => resolve(path, m[1])).find((p) =>
-        p && out.has(p)
-      );
+      const gone = importSpecifiers(text).map((s) => resolve(path, s)).find((p) => p && out.has(p));
       if (gone) {
         out.set(path, `imports ${gone}, which is left out`);
         changed = true;
@@ -229,7 +226,13 @@ export async function writeStudentTemplate(
   }
   const dropped = leftOut(files);
   const kept = paths.filter((p) => !dropped.has(p));
-  for (const p of kept) {
+  // the students start from the untouched stubs, whatever this copy's exercises/ holds
+  const stubs = await loadPristine(`${root}/grader/pristine.json`);
+  for (const [name, text] of Object.entries(stubs)) {
+    await Deno.mkdir(`${out}/exercises`, { recursive: true });
+    await Deno.writeTextFile(`${out}/exercises/${name}`, text);
+  }
+  for (const p of kept.filter((p) => !p.startsWith("exercises/"))) {
     await Deno.mkdir(`${out}/${p}`.replace(/\/[^/]+$/, ""), { recursive: true });
     let content = bytes.get(p)!;
     if (p === "deno.json") {

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { kitPath } from "../lib/paths.ts";
 import { UsageError } from "./_cli.ts";
-import { runTask } from "./_test_helpers.ts";
+import { inTempDir, runTask } from "./_test_helpers.ts";
 import {
   BY_HAND,
   leftOut,
@@ -157,5 +157,23 @@ Deno.test("templateConfig() drops the tasks of missing scripts and solutions fro
   assertEquals(templateConfig(config, (p) => p !== "commands/refs.ts").tasks, {
     test: "deno check mod.ts tools && deno test",
     check: "deno run --allow-read commands/check.ts",
+  });
+});
+
+Deno.test("the template's exercises/ are the untouched stubs, even where the kit's are filled in", async () => {
+  await inTempDir(async (dir) => {
+    const kit = `${dir}/kit`, out = `${dir}/out`;
+    const write = async (path: string, text: string) => {
+      await Deno.mkdir(`${kit}/${path}`.replace(/\/[^/]+$/, ""), { recursive: true });
+      await Deno.writeTextFile(`${kit}/${path}`, text);
+    };
+    await write(".gitignore", ".cache/\n");
+    await write("grader/pristine.json", JSON.stringify({ "1_a.ts": "todo();\n" }));
+    await write(WORKFLOW.source, "on: push\n");
+    await write("exercises/1_a.ts", "my finished work\n");
+    await write("exercises/1_a.ts.bak-20250101-000000", "a backup\n");
+    await writeStudentTemplate(out, kit);
+    assertEquals([...Deno.readDirSync(`${out}/exercises`)].map((e) => e.name), ["1_a.ts"]);
+    assertEquals(await Deno.readTextFile(`${out}/exercises/1_a.ts`), "todo();\n");
   });
 });

@@ -1,3 +1,4 @@
+// gpt2-kit: reveals-solutions (runs the studio and deno task generate on the solutions)
 /**
  * `deno task studio-bench`: the studio's two speeds, in one run on this machine, in Debian's
  * Chromium — how long after `deno task studio` prints its address the page is ready (tiny

@@ -1,9 +1,9 @@
 /**
  * `deno task verify`: checks that a submission left the kit alone — the grader, the library,
- * the tools, the tokenizer, tiny-model and reference data, `deno.json` and `deno.lock`, the
- * CI files — by comparing each file's sha256 with the manifest `grader/integrity.json` of the
- * copy of the kit that runs the command. `exercises/` is not checked: that is where students
- * work.
+ * the commands, the tokenizer, the tiny and English models, the reference data, `deno.json`,
+ * `deno.lock` and the CI files — by comparing each file's sha256 with the manifest
+ * `grader/integrity.json` of the copy of the kit that runs the command. `exercises/` is not
+ * checked: that is where students work.
  *
  * ```
  * deno task verify [DIR]      # compare DIR (default: this kit) with grader/integrity.json
@@ -11,8 +11,11 @@
  * ```
  *
  * Run it from the instructor's own copy with the student's checkout as DIR: a submission can
- * change its own manifest and its own copy of this tool, not the instructor's. Exit code 0
- * when nothing differs, 1 naming each file added, changed or removed, 2 for bad arguments.
+ * change its own manifest and its own copy of this tool, not the instructor's. For a DIR, it
+ * also names every symbolic link or other non-regular file in it and anything under
+ * `node_modules/` or `data/gpt2/` (see {@linkcode submissionProblems}). Exit code 0 when
+ * nothing is wrong, 1 naming each file added, changed or removed and each problem, 2 for bad
+ * arguments.
  *
  * @module
  */
@@ -24,9 +27,10 @@ import { sha256File } from "./_files.ts";
 
 const USAGE = `Usage: deno task verify [DIR] [--update]
 
-Compares the kit's files in DIR (default: this kit) — grader, library, tools, data, deno.json,
-deno.lock, CI files; not exercises/ — with the sha256 hashes in this kit's
-grader/integrity.json, and names each file added, changed or removed.
+Compares the kit's files in DIR (default: this kit) — grader, library, commands, data,
+deno.json, deno.lock, CI files; not exercises/ — with the sha256 hashes in this kit's
+grader/integrity.json, and names each file added, changed or removed. For a DIR, also names
+each symbolic link or non-regular file in it, and any node_modules/ or data/gpt2/.
 
 Options:
   --update   rewrite grader/integrity.json from this kit's files (after changing them)
@@ -48,6 +52,7 @@ export const INTEGRITY_SCOPE: readonly string[] = [
   "pytorch",
   "data/tokenizer",
   "data/tiny",
+  "data/english",
   "data/reference",
   ".github",
   ".ci",
@@ -68,6 +73,8 @@ async function walk(root: string, rel: string, out: Hashes): Promise<void> {
     out[rel] = `symlink to ${await Deno.readLink(`${root}/${rel}`)}`;
   } else if (info.isDirectory) {
     for await (const entry of Deno.readDir(`${root}/${rel}`)) {
+      // packages Deno installs are not the kit's files (a submission's are named apart)
+      if (entry.name === "node_modules") continue;
       await walk(root, `${rel}/${entry.name}`, out);
     }
   } else if (rel !== INTEGRITY_FILE) {
@@ -141,6 +148,52 @@ export async function writeIntegrity(root: string): Promise<number> {
   return Object.keys(hashes).length;
 }
 
+/** What the grader would use from a submission if it were there: never committed. */
+const NEVER_SUBMITTED: Record<string, string> = {
+  node_modules: "installed packages, which run inside the grader: delete them",
+  "data/gpt2": "a model and references of its own, which the grader could pick up: delete it",
+};
+
+/**
+ * What a submission must not hold, whatever the manifest says: symbolic links and other files
+ * that are not regular files anywhere in it (a link in `exercises/` reaches outside it), a
+ * `node_modules/` at any depth, and `data/gpt2/`. Nothing is followed or read.
+ *
+ * @param root the submission's root
+ * @returns one line per finding, in path order (`.git/` is not looked at)
+ * @example
+ * ```ts ignore
+ * import { submissionProblems } from "./verify.ts";
+ * await submissionProblems("../submissions/alice");
+ * // ["symbolic link: exercises/3_attention.ts -> ../solutions/3_attention.ts"]
+ * ```
+ */
+export async function submissionProblems(root: string): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (rel: string): Promise<void> => {
+    const path = rel ? `${root}/${rel}` : root;
+    const entries = [];
+    for await (const e of Deno.readDir(path)) entries.push(e.name);
+    for (const name of entries.sort()) {
+      const child = rel ? `${rel}/${name}` : name;
+      if (child === ".git") continue;
+      const info = await Deno.lstat(`${root}/${child}`);
+      const never = NEVER_SUBMITTED[name === "node_modules" ? name : child];
+      if (never && (info.isDirectory || info.isSymlink)) {
+        found.push(`${child}/: ${never}`);
+      } else if (info.isSymlink) {
+        found.push(`symbolic link: ${child} -> ${await Deno.readLink(`${root}/${child}`)}`);
+      } else if (info.isDirectory) {
+        await visit(child);
+      } else if (!info.isFile) {
+        found.push(`not a regular file: ${child}`);
+      }
+    }
+  };
+  await visit("");
+  return found;
+}
+
 async function readManifest(): Promise<Hashes> {
   const path = `${KIT_ROOT}${INTEGRITY_FILE}`;
   try {
@@ -172,15 +225,17 @@ async function main(): Promise<number> {
     throw new UsageError(`"${positionals[0]}" is not a directory.`);
   }
   const differences = hashDifferences(await readManifest(), await kitHashes(dir));
-  if (!differences.length) {
-    console.log(`The kit's files match ${INTEGRITY_FILE} (exercises/ is not checked).`);
-    return 0;
+  const problems = positionals.length ? await submissionProblems(dir) : [];
+  if (differences.length) {
+    console.log(
+      `${differences.length} of the kit's files differ from ${INTEGRITY_FILE} ` +
+        `(exercises/ is not checked):\n  ${differences.join("\n  ")}`,
+    );
+  } else console.log(`The kit's files match ${INTEGRITY_FILE} (exercises/ is not checked).`);
+  if (problems.length) {
+    console.log(`The submission holds what it must not:\n  ${problems.join("\n  ")}`);
   }
-  console.log(
-    `${differences.length} of the kit's files differ from ${INTEGRITY_FILE} ` +
-      `(exercises/ is not checked):\n  ${differences.join("\n  ")}`,
-  );
-  return 1;
+  return differences.length || problems.length ? 1 : 0;
 }
 
 if (import.meta.main) await runTool(USAGE, main);

@@ -80,8 +80,8 @@ export class CausalSelfAttention extends nn.Module {
    *
    * Steps: `c_attn` → split into q, k, v (each `[B, T, C]`) → separate the heads
    * `(B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs)` → attention with the top-left `T x T`
-   * corner of the mask → put the heads back side by side `(B, nh, T, hs) -> (B, T, C)` →
-   * `c_proj`.
+   * corner of the mask (`Tensor.slice(dim, start, end)` on dims 2 and 3) → put the heads back
+   * side by side `(B, nh, T, hs) -> (B, T, C)` → `c_proj`.
    *
    * @param x `[B, T, C]`
    * @returns `[B, T, C]`

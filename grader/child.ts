@@ -6,27 +6,36 @@
  * The probes are the stage's own and the studio's (`studio/probes.ts`).
  *
  * Run by `run_stage.ts` with narrow permissions; reads one JSON request on stdin:
- * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, calls }`.
+ * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, threads, calls }`.
  *
- * Learner code runs in this process, so everything the framing needs is taken before it runs:
- * the nonce lives only in `main`'s scope, and the line that carries it is built and written
- * with built-ins held here, so that replacing `JSON.stringify`, `TextEncoder` or a typed-array
- * method cannot reveal it. `Deno.exit()` and `close()` throw instead of ending the process (at
+ * Learner code runs in this process, so everything the grader relies on is settled before it
+ * loads. The nonce lives only in `main`'s scope, and each frame is written by hand from
+ * built-ins taken first (`intrinsics.ts`): a patched `JSON.stringify`, `toJSON`, typed-array
+ * method or `Symbol.species` can neither read the nonce nor change a frame. The calls'
+ * arguments are decoded before learner code loads; the kit's classes (`Tensor`, `nn.Module`
+ * and the layers) are frozen, so that their methods are the kit's whatever learner code does;
+ * the library's references of what this stage asks the learner to write are withheld
+ * (`lib/withheld.ts`). `Deno.exit()` and `close()` throw instead of ending the process (at
  * import time that is the file's error, inside a call that call's error); an error thrown in a
  * timer or an un-awaited promise is printed and the grading goes on; once every call is
  * answered the process exits, whatever timers the learner's code left running.
  *
  * @module
  */
+import { jsonText, writeAll } from "./intrinsics.ts";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../lib/config.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
+import { setKernelThreads } from "../lib/kernels/threads.ts";
 import type { StateDict } from "../lib/module.ts";
 import { NotImplementedError } from "../lib/todo.ts";
-import { STUDIO_PROBES } from "../studio/probes.ts";
-import { STAGES } from "./stages/mod.ts";
 import type { ProbeCall, ProbeEnv } from "./stage.ts";
-import { fromWire, type ProbeOutcome, type ThrownError, toWire } from "./wire.ts";
+import * as nn from "../lib/nn.ts";
+import { Tensor } from "../lib/tensor.ts";
+import { withhold } from "../lib/withheld.ts";
+import { STUDIO_PROBES } from "../studio/probes.ts";
+import { STAGES, withheldReasons } from "./stages/mod.ts";
+import { decodeValue, encodeValue, type ThrownError } from "./wire.ts";
 
 /** The request the grader sends on stdin. */
 export interface ChildRequest {
@@ -42,45 +51,64 @@ export interface ChildRequest {
   weightsPath: string;
   /** The tokenizer files' directory. */
   tokenizerDir: string;
+  /** Threads the library's kernels may use. */
+  threads: number;
+  /** Most characters an answer's value may have on the wire (the grader's cap on a frame). */
+  maxValueChars: number;
   /** The probes to run, arguments in wire form. */
   calls: ProbeCall[];
 }
 
-/**
- * A message of the child, sent after the nonce: `running` before a call, its outcome after
- * it, `import` when the file could not be loaded, `done` at the end.
- */
-export type ChildMessage =
-  | { running: string }
-  | { id: string; outcome: ProbeOutcome }
-  | { import: ThrownError }
-  | { done: true };
-
 /** The prefix of a result line: the nonce follows, then the JSON. */
 export const FRAME = "\u001eGPT2KIT:";
 
+/** Most characters of a thrown error's message (or name, hint, place) sent to the grader. */
+const MAX_TEXT_CHARS = 4000;
+
 // Held before learner code runs (see the module doc).
-const apply = Reflect.apply;
-const stringify = JSON.stringify;
-const encode = TextEncoder.prototype.encode;
-const subarray = Uint8Array.prototype.subarray;
-const byteLength = Object.getOwnPropertyDescriptor(
-  Object.getPrototypeOf(Uint8Array.prototype),
-  "length",
-)!.get!;
 const writeOut = Deno.stdout.writeSync.bind(Deno.stdout);
 const writeErr = Deno.stderr.writeSync.bind(Deno.stderr);
 const exit = Deno.exit;
-const encoder = new TextEncoder();
+const freeze = Object.freeze;
 
-function write(to: (p: Uint8Array) => number, text: string): void {
-  const bytes: Uint8Array = apply(encode, encoder, [text]);
-  const n: number = apply(byteLength, bytes, []);
-  for (let at = 0; at < n;) at += to(apply(subarray, bytes, [at]));
+/** A string field of an error, shortened to what a report can use. */
+function text(v: string): string {
+  return jsonText(v.length > MAX_TEXT_CHARS ? `${v.slice(0, MAX_TEXT_CHARS)}…` : v);
 }
 
-function send(nonce: string, message: ChildMessage): void {
-  write(writeOut, `\n${FRAME}${nonce}:${stringify(message)}\n`);
+function errorText(e: ThrownError): string {
+  const optional = (["what", "hint", "at"] as const)
+    .map((k) => (e[k] === undefined ? "" : `,"${k}":${text(e[k]!)}`)).join("");
+  return `{"kind":${jsonText(e.kind)},"name":${text(e.name)},"message":${text(e.message)}` +
+    `${optional}}`;
+}
+
+/**
+ * The JSON of a message, written by hand (see the module doc): `running` before a call, its
+ * outcome after it, `import` when the file could not be loaded, `done` at the end.
+ *
+ * @param message the message, with the outcome's value already encoded
+ * @returns its JSON text
+ */
+function messageText(
+  message:
+    | { running: string }
+    | { id: string; value: string }
+    | { id: string; error: ThrownError }
+    | { import: ThrownError }
+    | { done: true },
+): string {
+  if ("running" in message) return `{"running":${jsonText(message.running)}}`;
+  if ("import" in message) return `{"import":${errorText(message.import)}}`;
+  if ("done" in message) return '{"done":true}';
+  const outcome = "value" in message
+    ? `{"ok":true,"value":${message.value}}`
+    : `{"ok":false,"error":${errorText(message.error)}}`;
+  return `{"id":${jsonText(message.id)},"outcome":${outcome}}`;
+}
+
+function send(nonce: string, message: Parameters<typeof messageText>[0]): void {
+  writeAll(writeOut, `\n${FRAME}${nonce}:${messageText(message)}\n`);
 }
 
 /** Thrown by `Deno.exit()` and `close()` while the learner's code is graded. */
@@ -106,48 +134,84 @@ function forbidExit(): void {
   Object.defineProperty(globalThis, "close", fixed("close()"));
 }
 
+/** Freezes the kit's classes and their prototypes: learner code cannot patch their methods. */
+function freezeKit(): void {
+  for (const cls of [Tensor, ...Object.values(nn)]) {
+    if (typeof cls !== "function" || !cls.prototype) continue;
+    freeze(cls.prototype);
+    freeze(cls);
+  }
+}
+
 const PERMISSION = /^Requires (\w+) access to (.*?)(?:, run again with the --allow-\w+ flag)?$/s;
+
+/** Reads a property of a thrown value as text, whatever the value does when read. */
+function textOf(read: () => unknown, fallback: string): string {
+  try {
+    const v = read();
+    return typeof v === "string" ? v : v === undefined ? fallback : String(v);
+  } catch {
+    return fallback;
+  }
+}
 
 /**
  * Describes a thrown value for the report, locating it in the learner's files. A permission
- * error says what the sandbox allows instead of advising a flag the learner cannot pass.
+ * error says what the sandbox allows instead of advising a flag the learner cannot pass. The
+ * value may be anything learner code threw: reading it never throws.
  *
  * @param e what was thrown
  * @param learnerDir the directory of the learner's files (for the location)
  * @returns the description
  */
 export function describeThrown(e: unknown, learnerDir: string): ThrownError {
-  if (e instanceof NotImplementedError) {
-    return {
-      kind: "not-implemented",
-      name: e.name,
-      message: e.message,
-      what: e.what,
-      hint: e.hint,
-    };
-  }
-  const err = e instanceof Error ? e : new Error(String(e));
+  const isError = textOf(() => e instanceof Error, "false") === "true";
+  const stack = isError ? textOf(() => (e as Error).stack, "") : "";
   const dirUrl = pathToFileURL(learnerDir).href;
-  const frame = (err.stack ?? "").split("\n").find((l) => l.includes(dirUrl));
+  const frame = stack.split("\n").find((l) => l.includes(dirUrl));
   const at = frame?.match(/(file:\/\/[^\s)]*?):(\d+):(\d+)/);
   const where = at ? `${decodeURIComponent(new URL(at[1]).pathname)}:${at[2]}:${at[3]}` : undefined;
-  const denied = String(err.message).split("\n")[0].match(PERMISSION);
-  const message = denied
-    ? `Requires ${denied[1]} access to ${denied[2]}: while it is graded, your code may only ` +
-      "read its own files, the library and the model (no writing, network, environment " +
-      "variables or subprocesses)"
-    : err.message;
-  return { kind: "exception", name: err.name, message, at: where };
+  const located = where ? { at: where } : {};
+  if (e instanceof NotImplementedError) {
+    // where the todo() is: in this stage's file, or in an earlier stage's that it builds on
+    return {
+      kind: "not-implemented",
+      name: textOf(() => e.name, "NotImplementedError"),
+      message: textOf(() => e.message, ""),
+      what: textOf(() => e.what, ""),
+      hint: textOf(() => e.hint, ""),
+      ...located,
+    };
+  }
+  const name = isError ? textOf(() => (e as Error).name, "Error") : "Error";
+  const message = isError ? textOf(() => (e as Error).message, "") : textOf(() => e, "");
+  const denied = message.split("\n")[0].match(PERMISSION);
+  return {
+    kind: "exception",
+    name,
+    message: denied
+      ? `Requires ${denied[1]} access to ${denied[2]}: while it is graded, your code may only ` +
+        "read its own files, the library and the model (no writing, network, environment " +
+        "variables or subprocesses)"
+      : message,
+    ...located,
+  };
 }
 
 async function main(): Promise<void> {
   const request: ChildRequest = JSON.parse(await new Response(Deno.stdin.readable).text());
   const nonce = request.nonce;
-  const calls = request.calls;
   const stage = STAGES.find((s) => s.number === request.stage);
   if (!stage) throw new Error(`No stage ${request.stage}`);
   const probes = { ...STUDIO_PROBES[stage.number], ...stage.probes };
+  // everything the probes get from the grader is decoded before learner code can patch anything
+  const calls = request.calls.map((c) => ({
+    id: c.id,
+    probe: probes[c.probe],
+    args: decodeValue(c.args ?? { o: {} }, true) as Record<string, unknown>,
+  }));
   const learnerDir = request.learnerFile.slice(0, request.learnerFile.lastIndexOf("/") + 1);
+  await setKernelThreads(request.threads);
   let weights: StateDict | undefined;
   const env: ProbeEnv = {
     config: loadConfig(request.configPath),
@@ -155,11 +219,16 @@ async function main(): Promise<void> {
     tokenizerDir: request.tokenizerDir,
     learnerModule: (file) => import(pathToFileURL(`${learnerDir}${file}`).href),
   };
+  freezeKit();
+  withhold(withheldReasons(stage));
   forbidExit();
   const uncaught = (e: unknown) => {
     const d = describeThrown(e, learnerDir);
     const at = d.at ? ` (at ${d.at})` : "";
-    write(writeErr, `Uncaught in a timer or promise of your code: ${d.name}: ${d.message}${at}\n`);
+    writeAll(
+      writeErr,
+      `Uncaught in a timer or promise of your code: ${d.name}: ${d.message}${at}\n`,
+    );
   };
   globalThis.addEventListener("error", (ev) => {
     ev.preventDefault();
@@ -176,23 +245,23 @@ async function main(): Promise<void> {
     send(nonce, { import: describeThrown(e, learnerDir) });
     return;
   }
-  for (let i = 0; i < calls.length; i++) {
-    const call = calls[i];
+  for (const call of calls) {
     send(nonce, { running: call.id });
-    let outcome: ProbeOutcome;
     try {
-      const args = fromWire(call.args ?? {}, true) as Record<string, unknown>;
-      const value = await probes[call.probe](learner, args, env);
-      outcome = { ok: true, value: toWire(value) };
+      const value = await call.probe(learner, call.args, env);
+      let encoded: string;
+      try {
+        encoded = encodeValue(value, request.maxValueChars);
+      } catch (e) {
+        const error = describeThrown(e, learnerDir);
+        error.message =
+          `the value your code returned cannot be sent to the grader: ${error.message}`;
+        send(nonce, { id: call.id, error });
+        continue;
+      }
+      send(nonce, { id: call.id, value: encoded });
     } catch (e) {
-      outcome = { ok: false, error: describeThrown(e, learnerDir) };
-    }
-    try {
-      send(nonce, { id: call.id, outcome });
-    } catch (e) {
-      const error = describeThrown(e, learnerDir);
-      error.message = `the value your code returned cannot be sent to the grader: ${error.message}`;
-      send(nonce, { id: call.id, outcome: { ok: false, error } });
+      send(nonce, { id: call.id, error: describeThrown(e, learnerDir) });
     }
   }
   send(nonce, { done: true });

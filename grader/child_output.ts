@@ -8,8 +8,7 @@
  *
  * @module
  */
-import type { ChildMessage } from "./child.ts";
-import { fromWire, type ProbeOutcome, type ThrownError } from "./wire.ts";
+import { decodeValue, type ProbeOutcome, type ThrownError, WireError } from "./wire.ts";
 
 /**
  * Text kept up to a byte limit; what comes after is counted, not kept.
@@ -65,20 +64,54 @@ export class BoundedText {
 
 const NEWLINE = 10;
 
+/** The caps on what the child's frames may hold, in bytes. */
+export interface FrameLimits {
+  /** One frame (one answer). */
+  frame: number;
+  /** All the frames of a stage together. */
+  total: number;
+}
+
+/**
+ * The caps of a stage's frames, from the longest sequence its references hold (prompt and
+ * continuation, `T` tokens): the largest answer the kit's probes send is the logits of that
+ * sequence, `[1, T, vocab]` floats, about `T × vocab × 5.3` bytes in base64. An answer may be
+ * twice that, a stage's answers together eight times (20.5 MiB and 82 MiB with the bundled
+ * references: T = 40).
+ *
+ * @param longest the longest reference sequence, in tokens
+ * @param vocab the vocabulary's size
+ * @returns the caps
+ * @example
+ * ```ts
+ * import { frameLimits } from "./child_output.ts";
+ * frameLimits(40, 50257).frame; // 21508524
+ * ```
+ */
+export function frameLimits(longest: number, vocab: number): FrameLimits {
+  const logits = Math.ceil((longest * vocab * 4 * 4) / 3);
+  // and 64 KiB for the rest of a frame (the message around the value)
+  return { frame: 2 * logits + 65536, total: 8 * logits };
+}
+
 /**
  * Splits the child's standard output into frames and printed text, chunk by chunk.
  *
  * Only the line being read is buffered, and only while it may still be a frame: a frame is
- * held whole (the child built it in memory under its own cap), printed text goes straight to a
- * {@linkcode BoundedText}. The blank line the child writes before each frame (so that a frame
- * starts a line whatever was printed before it) is not printed text.
+ * held up to its cap, printed text goes straight to a {@linkcode BoundedText}. The blank line
+ * the child writes before each frame (so that a frame starts a line whatever was printed before
+ * it) is not printed text. A frame over its cap, frames over the stage's cap, or a frame the
+ * output ends in the middle of is a *violation*: reported once, never an answer.
  *
  * @example
  * ```ts
  * import { BoundedText, FrameReader } from "./child_output.ts";
  * const frames: string[] = [];
  * const printed = new BoundedText(1024);
- * const reader = new FrameReader("#n1:", (json) => frames.push(json), printed);
+ * const reader = new FrameReader("#n1:", (json) => frames.push(json), printed, {
+ *   frame: 1024,
+ *   total: 4096,
+ * });
  * reader.push(new TextEncoder().encode("hello\n\n#n1:{\"done\":true}\n#n2:{}\n"));
  * reader.end();
  * frames; // ['{"done":true}']
@@ -87,20 +120,27 @@ const NEWLINE = 10;
  */
 export class FrameReader {
   readonly #prefix: Uint8Array;
-  #mode: "start" | "frame" | "text" = "start";
+  #mode: "start" | "frame" | "text" | "discard" = "start";
   #line: Uint8Array[] = [];
   #lineLength = 0;
   #blankPending = false;
+  #total = 0;
+  /** Why the frames could not be read, once they could not. */
+  violation?: string;
 
   /**
    * @param prefix what starts a frame line (marker and nonce)
    * @param onFrame receives each frame's text after the prefix
    * @param printed receives everything else
+   * @param limits the caps on frames
+   * @param onViolation told once when the frames break a rule (the reader ignores frames after)
    */
   constructor(
     prefix: string,
     readonly onFrame: (text: string) => void,
     readonly printed: BoundedText,
+    readonly limits: FrameLimits,
+    readonly onViolation: (why: string) => void = () => {},
   ) {
     this.#prefix = new TextEncoder().encode(prefix);
   }
@@ -122,17 +162,30 @@ export class FrameReader {
     }
   }
 
-  /** Ends the output: a last line without a newline is read as it is. */
+  /** Ends the output: a last line without a newline is text, or a frame cut short. */
   end(): void {
-    if (this.#mode === "frame") this.#endLine();
-    else if (this.#mode === "start" && this.#lineLength > 0) this.#becomeText();
+    if (this.#mode === "frame" || this.#mode === "discard") {
+      this.#violate("its output ended in the middle of an answer");
+    } else if (this.#mode === "start" && this.#lineLength > 0) this.#becomeText();
     if (this.#blankPending) this.printed.write(new Uint8Array([NEWLINE]));
     this.#blankPending = false;
   }
 
+  #violate(why: string): void {
+    if (this.violation) return;
+    this.violation = why;
+    this.onViolation(why);
+  }
+
   #take(part: Uint8Array): void {
-    if (part.length === 0) return;
+    if (part.length === 0 || this.#mode === "discard") return;
     if (this.#mode === "text") return this.printed.write(part);
+    if (this.#mode === "frame" && this.#lineLength + part.length > this.limits.frame) {
+      this.#line = [];
+      this.#lineLength = 0;
+      this.#mode = "discard";
+      return this.#violate(`an answer was larger than ${mib(this.limits.frame)}`);
+    }
     this.#line.push(part.slice());
     this.#lineLength += part.length;
     if (this.#mode === "frame") return;
@@ -147,9 +200,14 @@ export class FrameReader {
 
   #endLine(): void {
     if (this.#mode === "frame") {
-      const all = this.#joined(this.#lineLength);
-      this.onFrame(new TextDecoder().decode(all.subarray(this.#prefix.length)));
-    } else {
+      this.#total += this.#lineLength;
+      if (this.#total > this.limits.total) {
+        this.#violate(`its answers came to more than ${mib(this.limits.total)}`);
+      } else if (!this.violation) {
+        const all = this.#joined(this.#lineLength);
+        this.onFrame(new TextDecoder().decode(all.subarray(this.#prefix.length)));
+      }
+    } else if (this.#mode !== "discard") {
       if (this.#mode === "start" && this.#lineLength === 0) {
         // maybe the child's separator before a frame: decided by the next line
         if (this.#blankPending) this.printed.write(new Uint8Array([NEWLINE]));
@@ -186,18 +244,25 @@ export class FrameReader {
   }
 }
 
+function mib(bytes: number): string {
+  return bytes < 1 << 20 ? `${bytes} bytes` : `${(bytes / (1 << 20)).toFixed(1)} MiB`;
+}
+
 /**
  * What the child's frames said, message by message: outcomes only for the calls the grader
- * asked for, the first one for each; the file's error only before any outcome; anything else
- * (a frame cut short, an unknown call id, a second outcome) ignored.
+ * asked for, the first one for each; the file's error only before any outcome. Every frame is
+ * checked against the messages the child's own encoder writes; the first one that is not such a
+ * message — or holds a value {@linkcode decodeValue} refuses — sets {@linkcode violation}, and
+ * nothing after it counts.
  *
  * @example
  * ```ts
  * import { ChildMessages } from "./child_output.ts";
  * const m = new ChildMessages(new Set(["a"]));
  * m.accept('{"id":"a","outcome":{"ok":true,"value":1}}');
- * m.accept('{"id":"b","outcome":{"ok":true,"value":2}}'); // not asked for: ignored
+ * m.accept('{"id":"b","outcome":{"ok":true,"value":2}}'); // not asked for
  * [...m.outcomes.keys()]; // ["a"]
+ * m.violation; // 'a frame answers "b", a call the grader did not make'
  * ```
  */
 export class ChildMessages {
@@ -209,6 +274,8 @@ export class ChildMessages {
   running?: string;
   /** Whether the child said it finished. */
   done = false;
+  /** Why a frame could not be read, once one could not. */
+  violation?: string;
 
   /** @param callIds the ids of the calls the grader asked for */
   constructor(readonly callIds: ReadonlySet<string>) {}
@@ -219,28 +286,62 @@ export class ChildMessages {
    * @param text the frame's JSON
    */
   accept(text: string): void {
-    let msg: Partial<Record<string, unknown>>;
+    if (this.violation) return;
     try {
-      msg = JSON.parse(text) ?? {};
-    } catch {
-      return; // a frame cut by the learner's own writes: its outcome stays missing
+      this.#read(text);
+    } catch (e) {
+      this.violation = e instanceof WireError ? e.message : `a frame that is not JSON`;
     }
-    const m = msg as Partial<ChildMessage & Record<string, unknown>>;
-    const id = typeof msg.id === "string" ? msg.id : undefined;
-    if (typeof msg.running === "string" && this.callIds.has(msg.running)) {
+  }
+
+  #read(text: string): void {
+    const msg = JSON.parse(text) as Record<string, unknown>;
+    if (msg === null || typeof msg !== "object" || Array.isArray(msg)) {
+      throw new WireError("a frame that is not a message");
+    }
+    const keys = Object.keys(msg).sort().join(",");
+    if (keys === "running" && typeof msg.running === "string") {
+      this.#known(msg.running);
       this.running = msg.running;
-    } else if ("import" in m && m.import && this.outcomes.size === 0) {
-      this.importError = m.import as ThrownError;
-    } else if (msg.done === true) {
+    } else if (keys === "import" && this.outcomes.size === 0 && !this.importError) {
+      this.importError = thrownError(msg.import);
+    } else if (keys === "done" && msg.done === true) {
       this.done = true;
-    } else if (id && this.callIds.has(id) && !this.outcomes.has(id) && isOutcome(msg.outcome)) {
-      this.outcomes.set(id, fromWire(msg.outcome) as ProbeOutcome);
+    } else if (keys === "id,outcome" && typeof msg.id === "string") {
+      this.#known(msg.id);
+      if (this.outcomes.has(msg.id)) throw new WireError(`a second answer to "${msg.id}"`);
+      this.outcomes.set(msg.id, outcomeOf(msg.outcome));
+    } else {
+      throw new WireError("a frame that is not one of the child's messages");
+    }
+  }
+
+  #known(id: string): void {
+    if (!this.callIds.has(id)) {
+      throw new WireError(
+        `a frame answers ${JSON.stringify(id.slice(0, 40))}, a call the grader did not make`,
+      );
     }
   }
 }
 
-function isOutcome(o: unknown): boolean {
-  if (o === null || typeof o !== "object") return false;
-  const x = o as Record<string, unknown>;
-  return x.ok === true ? "value" in x : x.ok === false && typeof x.error === "object";
+const ERROR_KINDS = ["not-implemented", "exception"];
+
+function thrownError(e: unknown): ThrownError {
+  const x = (e ?? {}) as Record<string, unknown>;
+  const strings = ["name", "message", "what", "hint", "at"];
+  const ok = typeof e === "object" && !Array.isArray(e) &&
+    ERROR_KINDS.includes(x.kind as string) && typeof x.name === "string" &&
+    typeof x.message === "string" &&
+    Object.keys(x).every((k) => k === "kind" || (strings.includes(k) && typeof x[k] === "string"));
+  if (!ok) throw new WireError("an error that is not one the child describes");
+  return x as unknown as ThrownError;
+}
+
+function outcomeOf(o: unknown): ProbeOutcome {
+  const x = (o ?? {}) as Record<string, unknown>;
+  const keys = typeof o === "object" && !Array.isArray(o) ? Object.keys(x).sort().join(",") : "";
+  if (keys === "ok,value" && x.ok === true) return { ok: true, value: decodeValue(x.value) };
+  if (keys === "error,ok" && x.ok === false) return { ok: false, error: thrownError(x.error) };
+  throw new WireError("an answer that is neither a value nor an error");
 }

@@ -7,7 +7,7 @@
 import { loadStateDict } from "../lib/checkpoint.ts";
 import { type GPT2Config, loadConfig } from "../lib/config.ts";
 import type { StateDict } from "../lib/module.ts";
-import { kitPath } from "../lib/paths.ts";
+import { kitPath, relative } from "../lib/paths.ts";
 import { SafetensorsFile } from "../lib/safetensors.ts";
 import { loadReferences } from "./references.ts";
 import type { GradeContext } from "./stage.ts";
@@ -15,7 +15,7 @@ import { UsageError } from "../commands/_usage.ts";
 
 /** The files of one model. */
 export interface ModelFiles {
-  /** `tiny`, `gpt2` or `custom`. */
+  /** `tiny`, `english`, `gpt2` or `custom`. */
   model: string;
   /** `config.json`. */
   configPath: string;
@@ -33,6 +33,18 @@ export const TINY = {
   configPath: kitPath("data", "tiny", "config.json"),
   weightsPath: kitPath("data", "tiny", "model.safetensors"),
   refsPath: kitPath("data", "reference", "tiny.safetensors"),
+  tokenizerDir: kitPath("data", "tokenizer"),
+} satisfies ModelFiles;
+
+/**
+ * The bundled small GPT-2 trained on English (`data/english/`, made by
+ * `pytorch/train_english.py`): what `generate` runs when the real GPT-2 is not set up, so that a
+ * finished model writes English offline. No reference activations: grading uses the tiny one.
+ */
+export const ENGLISH = {
+  model: "english",
+  configPath: kitPath("data", "english", "config.json"),
+  weightsPath: kitPath("data", "english", "model.safetensors"),
   tokenizerDir: kitPath("data", "tokenizer"),
 } satisfies ModelFiles;
 
@@ -76,16 +88,18 @@ export interface ModelChoice {
 }
 
 /**
- * The model a command line chose: `--model tiny|gpt2` (by default the real GPT-2 when it is
- * set up, else the tiny one), or other files given with `--weights --config` (and `--refs`
+ * The model a command line chose: `--model tiny|gpt2` (and `english` where no references are
+ * needed) — by default the real GPT-2 when it is set up, else the tiny one for grading and the
+ * English one for generating — or other files given with `--weights --config` (and `--refs`
  * where references are needed), read with the bundled tokenizer.
  *
  * @param choice the options as given
  * @param withRefs whether the command needs reference activations (grading) or not
  *   (generating)
  * @returns the model's files, relative paths resolved against the working directory
- * @throws {UsageError} for options that do not go together, an unknown model, or the real
- *   GPT-2 asked for before `deno task setup`
+ * @throws {UsageError} for options that do not go together, or an unknown model (or the English
+ *   one for grading)
+ * @throws {ModelMissingError} for the real GPT-2 asked for before `deno task setup`
  * @example
  * ```ts
  * import { selectModel } from "./context.ts";
@@ -107,16 +121,52 @@ export function selectModel(choice: ModelChoice, withRefs: boolean): ModelFiles 
       tokenizerDir: TINY.tokenizerDir,
     };
   }
-  if (choice.model === "tiny" || (!choice.model && !hasRealModel())) return TINY;
+  const offline = withRefs ? TINY : ENGLISH;
+  if (!choice.model && !hasRealModel()) return offline;
+  if (choice.model === "tiny") return TINY;
+  if (choice.model === "english" && !withRefs) return ENGLISH;
   if (choice.model !== "gpt2" && choice.model !== undefined) {
-    throw new UsageError(`Unknown --model "${choice.model}": use tiny or gpt2.`);
+    throw new UsageError(
+      `Unknown --model "${choice.model}": use ${
+        withRefs ? "tiny or gpt2" : "tiny, english or gpt2"
+      }.`,
+    );
   }
   if (!hasRealModel()) {
-    throw new UsageError(
+    throw new ModelMissingError(
       "The real GPT-2 is not downloaded yet: run `deno task setup` first (or use --model tiny).",
     );
   }
   return GPT2;
+}
+
+/** Thrown when the model asked for is not there: a setup to finish, not a bad argument. */
+export class ModelMissingError extends Error {
+  /** @param message which model is missing, and how to get it */
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelMissingError";
+  }
+}
+
+/**
+ * Whether a model's references are an instructor's own (hidden from students): any file but
+ * the kit's bundled references and the ones `deno task setup` makes from the default prompts.
+ *
+ * @param files the model's files
+ * @returns true for other references
+ */
+export function hiddenReferences(files: ModelFiles): boolean {
+  const real = (p: string) => {
+    try {
+      return Deno.realPathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  if (!files.refsPath) return false;
+  const refs = real(files.refsPath);
+  return ![TINY.refsPath, GPT2.refsPath].some((p) => real(p) === refs);
 }
 
 /**
@@ -156,29 +206,32 @@ export function absolute(path: string): string {
 }
 
 /**
- * Builds the grading context for a model: config and references read now, weights on first
- * use.
+ * Builds the grading context for a model: config, references and the checkpoint's header read
+ * now, weights on first use.
  *
  * @param files the model's files
  * @returns the context
+ * @throws {Error} saying which file is missing or broken
  */
 export function gradeContext(files: ModelFiles): GradeContext {
+  for (const path of [files.weightsPath, files.tokenizerDir]) {
+    if (!exists(path)) throw new Error(`${relative(path)} does not exist`);
+  }
   const config: GPT2Config = loadConfig(files.configPath);
   if (!files.refsPath) throw new Error(`No reference activations for the ${files.model} model`);
   const refs = loadReferences(files.refsPath);
+  // the checkpoint's header now (a corrupt file cannot grade), its weights on first use
+  let shapes: Record<string, number[]>;
+  {
+    using f = SafetensorsFile.open(files.weightsPath);
+    shapes = Object.fromEntries(f.names().map((n) => [n, f.info(n).shape]));
+  }
   let weights: StateDict | undefined;
-  let shapes: Record<string, number[]> | undefined;
   return {
     config,
     model: files.model,
     refs,
     weights: () => (weights ??= loadStateDict(files.weightsPath)),
-    checkpointShapes: () => {
-      if (!shapes) {
-        using f = SafetensorsFile.open(files.weightsPath);
-        shapes = Object.fromEntries(f.names().map((n) => [n, f.info(n).shape]));
-      }
-      return shapes;
-    },
+    checkpointShapes: () => shapes,
   };
 }

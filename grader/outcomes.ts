@@ -5,9 +5,10 @@
  *
  * @module
  */
+import { relative } from "../lib/paths.ts";
 import { formatShape } from "../lib/shape.ts";
 import type { Outcomes, Verdict } from "./stage.ts";
-import { isTensorData, type TensorData, type ThrownError } from "./wire.ts";
+import { isTensorData, type ProbeOutcome, type TensorData, type ThrownError } from "./wire.ts";
 
 /** Carries a finished verdict out of a check. */
 export class VerdictError extends Error {
@@ -26,6 +27,52 @@ export class VerdictError extends Error {
  */
 export function describeError(e: ThrownError): string {
   return `${e.name}: ${e.message}${e.at ? ` (at ${e.at})` : ""}`;
+}
+
+/**
+ * Where a `todo()` was thrown: the learner's file and the stage it belongs to (stage files are
+ * named `N_name.ts`), when the error says where.
+ *
+ * @param e what was thrown
+ * @returns the stage number and the file, or undefined for another error or no location
+ * @example
+ * ```ts
+ * import { todoOrigin } from "./outcomes.ts";
+ * const e = { kind: "not-implemented", name: "NotImplementedError", message: "",
+ *   at: "/kit/exercises/2_embedding.ts:40:5" } as const;
+ * todoOrigin(e); // { stage: 2, file: "/kit/exercises/2_embedding.ts" }
+ * ```
+ */
+export function todoOrigin(e: ThrownError): { stage: number; file: string } | undefined {
+  const m = e.kind === "not-implemented"
+    ? e.at?.match(/^((?:.*\/)?(\d+)_[^/]*\.ts):\d+:\d+$/)
+    : null;
+  return m ? { stage: Number(m[2]), file: m[1] } : undefined;
+}
+
+/**
+ * "To do" for a probe that reached a `todo()` in an earlier stage's file than `stage`'s own,
+ * naming that stage and its file: the learner must finish it first.
+ *
+ * @param o the probe's outcome
+ * @param stage this stage's number
+ * @param builds what this stage runs of the earlier ones, e.g. "GPT2 is built from your
+ *   earlier stages' modules"
+ * @returns the verdict, or undefined when no todo() of an earlier stage was reached
+ */
+export function earlierTodoVerdict(
+  o: ProbeOutcome | undefined,
+  stage: number,
+  builds: string,
+): Verdict | undefined {
+  const origin = o && !o.ok ? todoOrigin(o.error) : undefined;
+  if (!o || o.ok || !origin || origin.stage === stage) return undefined;
+  return {
+    status: "todo",
+    message: `${builds}, and ${o.error.what} in ${relative(origin.file)} (stage ` +
+      `${origin.stage}) is not written yet`,
+    hint: `Finish stage ${origin.stage} first: \`deno task check ${origin.stage}\`.`,
+  };
 }
 
 /**

@@ -1,5 +1,4 @@
 import { assertEquals, assertThrows } from "@std/assert";
-import { kitPath } from "../lib/paths.ts";
 import { gradeContext, TINY } from "./context.ts";
 import {
   defaultPoints,
@@ -11,7 +10,7 @@ import {
 } from "./points.ts";
 import { gradeStage } from "./run_stage.ts";
 import { STAGES } from "./stages/mod.ts";
-import { runTask } from "../commands/_test_helpers.ts";
+import { runTask, withStubs } from "../commands/_test_helpers.ts";
 
 Deno.test(
   "grader/points.json names only stages and checks that exist (after renaming a check, fix " +
@@ -68,15 +67,17 @@ Deno.test("pointsOf() takes the manifest's entry, else the check's default, else
 Deno.test("a graded stage's points come from the manifest", async () => {
   const stage = STAGES.find((s) => s.number === 3)!;
   const points = { "3": Object.fromEntries(stage.checks.map((c) => [c.name, 5])) };
-  const r = await gradeStage(stage, gradeContext(TINY), {
-    learnerDir: kitPath("exercises"),
-    configPath: TINY.configPath,
-    weightsPath: TINY.weightsPath,
-    tokenizerDir: TINY.tokenizerDir,
-    timeLimitMs: 60_000,
-    memoryLimitMb: 4096,
-    points,
-  });
+  const r = await withStubs((learnerDir) =>
+    gradeStage(stage, gradeContext(TINY), {
+      learnerDir,
+      configPath: TINY.configPath,
+      weightsPath: TINY.weightsPath,
+      tokenizerDir: TINY.tokenizerDir,
+      timeLimitMs: 60_000,
+      memoryLimitMb: 4096,
+      points,
+    })
+  );
   assertEquals(r.checks.map((c) => c.maxPoints), r.checks.map((c) => c.status === "n/a" ? 0 : 5));
   assertEquals(r.checks.map((c) => c.points), r.checks.map(() => 0)); // not started: no points
 });

@@ -5,7 +5,8 @@
  * @module
  */
 import { extract, type Module } from "../lib/module.ts";
-import type { Tensor } from "../lib/tensor.ts";
+import { Tensor } from "../lib/tensor.ts";
+import { copyFloats, sameFloats } from "./intrinsics.ts";
 import type { ProbeEnv } from "./stage.ts";
 
 /**
@@ -84,6 +85,7 @@ export function pick<T>(
 }
 
 const moduleCache = new Map<string, Module>();
+const stridedView = Tensor.stridedView;
 
 /**
  * The shapes of a freshly built module's state dict: what the keys check compares.
@@ -113,9 +115,11 @@ export function shapesOf(m: Module): Record<string, number[]> {
 }
 
 /**
- * Runs `fn` on `input` and reports whether `fn` changed it.
+ * Runs `fn` on `input` and reports whether `fn` changed it: whether any element of the input's
+ * storage differs afterwards. The comparison uses built-ins taken before learner code loaded
+ * (`intrinsics.ts`), so patching a method cannot hide a change.
  *
- * @param input the tensor passed in
+ * @param input the tensor passed in (made by the probe, so its storage is the probe's)
  * @param fn the learner's call
  * @returns the output and the mutation flag
  */
@@ -123,8 +127,8 @@ export function callWatching(
   input: Tensor,
   fn: (x: Tensor) => Tensor,
 ): { out: Tensor; mutated: boolean } {
-  const before = input.clone();
+  const storage = stridedView(input).data;
+  const before = copyFloats(storage);
   const out = fn(input);
-  const mutated = input.sub(before).abs().max().item() !== 0;
-  return { out, mutated };
+  return { out, mutated: !sameFloats(storage, before) };
 }

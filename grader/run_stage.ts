@@ -13,9 +13,22 @@
  * @module
  */
 import { KIT_ROOT, kitPath, relative } from "../lib/paths.ts";
+import { TOKENIZER_FILES } from "../lib/tokenizer_files.ts";
+import { pathToFileURL } from "node:url";
 import { type ChildRequest, FRAME } from "./child.ts";
-import { BoundedText, ChildMessages, FrameReader } from "./child_output.ts";
-import { VerdictError } from "./outcomes.ts";
+import { ENGLISH } from "./context.ts";
+import {
+  BoundedText,
+  ChildMessages,
+  type FrameLimits,
+  frameLimits,
+  FrameReader,
+} from "./child_output.ts";
+import { LearnerFileError } from "./learner_file.ts";
+import { plainResult } from "./plain_text.ts";
+import { type Snapshot, snapshot } from "./snapshot.ts";
+import { todoOrigin, VerdictError } from "./outcomes.ts";
+import { checkCounts } from "./report/results.ts";
 import { type PointsManifest, pointsOf } from "./points.ts";
 import {
   type Check,
@@ -28,7 +41,7 @@ import {
   type StageStatus,
   type Verdict,
 } from "./stage.ts";
-import { type ProbeOutcome, type ThrownError, toWire } from "./wire.ts";
+import { encodeValue, type ProbeOutcome, type ThrownError } from "./wire.ts";
 
 /** Where the learner's files and the model are, and the sandbox's limits. */
 export interface RunOptions {
@@ -49,6 +62,8 @@ export interface RunOptions {
   memoryLimitMb: number;
   /** Points per check, overriding the checks' defaults (`grader/points.json`). */
   points?: PointsManifest;
+  /** Threads the library's kernels may use in the child (default {@linkcode DEFAULT_THREADS}). */
+  threads?: number;
 }
 
 /** The limits of a stage when none are asked for (`deno task check`, `progress`, `hint`). */
@@ -56,6 +71,14 @@ export const DEFAULT_LIMITS: Pick<RunOptions, "timeLimitMs" | "memoryLimitMb"> =
   timeLimitMs: 120_000,
   memoryLimitMb: 4096,
 };
+
+/** The error name of a stage the grader itself failed to grade (never the learner's doing). */
+export const GRADER_ERROR = "GraderError";
+/**
+ * Threads the library's kernels may use in a stage's child when none are asked for: the
+ * machine's cores, up to 4 (the 124M model's products gain little from more).
+ */
+export const DEFAULT_THREADS: number = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
 
 /** Most of the learner's printed output kept for the report, in bytes (half each stream). */
 const OUTPUT_LIMIT = 64 * 1024;
@@ -95,27 +118,52 @@ export async function gradeStage(
   options: RunOptions,
 ): Promise<StageResult> {
   const started = performance.now();
-  const file = stageFile(stage, options);
-  const result = (status: StageStatus, message: string, extra: Partial<StageResult> = {}) => ({
-    stage: stage.number,
-    name: stage.name,
-    file: relative(file),
-    status,
-    message,
-    checks: [],
-    ms: Math.round(performance.now() - started),
-    ...extra,
-  });
-  try {
-    Deno.statSync(file);
-  } catch {
-    return result("error", `${relative(file)} does not exist`, {
-      checks: ungraded(stage, ctx, options.points, "the file does not exist"),
-      error: { kind: "exception", name: "NotFound", message: `No file ${relative(file)}` },
+  const file = `${options.learnerDir.replace(/\/$/, "")}/${stage.file}`;
+  // every report shows the stage through plainResult: learner text made inert once, here
+  const result = (status: StageStatus, message: string, extra: Partial<StageResult> = {}) =>
+    plainResult({
+      stage: stage.number,
+      name: stage.name,
+      file: relative(file),
+      status,
+      message,
+      checks: [],
+      ms: Math.round(performance.now() - started),
+      ...extra,
     });
+  const cannotGrade = (message: string, why: string, name: string) =>
+    result("error", message, {
+      checks: ungraded(stage, ctx, options.points, why),
+      error: { kind: "exception", name, message },
+    });
+  try {
+    await using snap = await snapshot(options.learnerDir, [stage.file, ...(stage.uses ?? [])]);
+    if (!snap.files.includes(stage.file)) {
+      return cannotGrade(`${relative(file)} does not exist`, "the file does not exist", "NotFound");
+    }
+    const calls = await stage.plan(ctx);
+    const longest = Math.max(...ctx.refs.prompts.map((p) => p.ids.length + p.generated.length));
+    const limits = frameLimits(longest, ctx.config.vocab_size);
+    const run = await runChild(stage, limits, snap, calls, options);
+    return finish(stage, ctx, run, options, file, result);
+  } catch (e) {
+    if (e instanceof LearnerFileError) return cannotGrade(e.message, e.message, e.name);
+    const why = `the grader itself failed (a bug in the kit, please report it): ${
+      (e as Error)?.message ?? e
+    }`;
+    return cannotGrade(`Could not grade stage ${stage.number}: ${why}`, why, GRADER_ERROR);
   }
-  const calls = await stage.plan(ctx);
-  const run = await runChild(stage, file, calls, options);
+}
+
+/** The graded stage, from what the child did. */
+function finish(
+  stage: Stage,
+  ctx: GradeContext,
+  run: ChildRun,
+  options: RunOptions,
+  file: string,
+  result: (status: StageStatus, message: string, extra?: Partial<StageResult>) => StageResult,
+): StageResult {
   const printed = run.output ? { output: run.output } : {};
   const dropped = run.dropped ? { outputDropped: run.dropped } : {};
   const memory = run.peakMb ? { peakMb: run.peakMb } : {};
@@ -134,23 +182,33 @@ export async function gradeStage(
   const outcomes = [...run.outcomes.values()];
   const allTodo = outcomes.length > 0 &&
     outcomes.every((o) => !o.ok && o.error.kind === "not-implemented");
+  // a todo() reached in an earlier stage's file: this stage waits for that one
+  const earlier = allTodo
+    ? outcomes.map((o) => o.ok ? undefined : todoOrigin(o.error))
+      .find((t) => t && t.stage !== stage.number)
+    : undefined;
   let status: StageStatus;
   let message: string;
   if (run.stopped) {
     status = "error";
     message = run.stopped;
+  } else if (earlier) {
+    status = "not-started";
+    message = `not started: it waits for stage ${earlier.stage}`;
   } else if (allTodo) {
     status = "not-started";
     message = "not started";
   } else {
-    const graded = checks.filter((c) => c.status !== "n/a");
-    const passed = graded.filter((c) => c.status === "pass").length;
-    status = passed === graded.length ? "pass" : "fail";
-    message = passed === graded.length
-      ? `all ${graded.length} checks pass`
-      : `${passed} of ${graded.length} checks pass`;
+    const { passed, graded } = checkCounts(checks);
+    status = passed === graded ? "pass" : "fail";
+    message = passed === graded
+      ? `all ${graded} checks pass`
+      : `${passed} of ${graded} checks pass`;
   }
-  return result(status, message, { checks, ...printed, ...dropped, ...memory });
+  const waits = earlier && !run.stopped
+    ? { waitsFor: { stage: earlier.stage, file: relative(earlier.file) } }
+    : {};
+  return result(status, message, { checks, ...waits, ...printed, ...dropped, ...memory });
 }
 
 /** The fields every result of `check` has, before it earns anything. */
@@ -159,10 +217,12 @@ type ResultBase = Omit<CheckResult, "status" | "message">;
 function baseOf(stage: Stage, check: Check, points: PointsManifest): ResultBase {
   return {
     name: check.name,
+    number: stage.checks.indexOf(check) + 1,
     layer: check.layer,
     points: 0,
     maxPoints: pointsOf(points, stage, check),
     ...(check.subject ? { subject: check.subject } : {}),
+    ...(check.usesReferences ? { usesReferences: true } : {}),
   };
 }
 
@@ -200,8 +260,8 @@ function runChecks(
     if (!verdicts.has(c)) verdicts.set(c, evaluate(() => c.run(run.outcomes, ctx)));
     return verdicts.get(c)!;
   };
-  const unmet = (c: Check) =>
-    (c.requires ?? []).find((name) => {
+  const unmet = (c: Check, names: readonly string[] = []) =>
+    names.find((name) => {
       const required = stage.checks.find((x) => x.name === name);
       if (!required) throw new Error(`Check "${c.name}" requires an unknown check "${name}"`);
       return verdictOf(required).status !== "pass";
@@ -216,7 +276,8 @@ function runChecks(
         results.push(na);
         continue;
       }
-      const waitFor = blockedBy ?? unmet(check);
+      const waitFor = (check.buildsOn ? unmet(check, check.buildsOn) : blockedBy) ??
+        unmet(check, check.requires);
       if (waitFor) {
         results.push({ ...base, status: "skipped", message: `skipped until "${waitFor}" passes` });
         continue;
@@ -246,64 +307,95 @@ function evaluate(run: () => Verdict): Verdict {
   }
 }
 
+/** The sandbox's own Deno configuration: an import map and a lockfile of only what it needs. */
+const SANDBOX_CONFIG = kitPath("grader", "sandbox", "deno.json");
+
 /**
  * The child's flags: no prompt, no remote modules, a JavaScript heap no larger than the memory
  * cap (so that filling it ends the child at once with V8's "out of memory" rather than after
- * seconds of garbage collection), and read access only to the learner's directory, the library
- * and the model. No write, network, environment, subprocess or FFI permission: Deno checks read
- * access for every module a dynamic import loads, so the learner's file cannot import
- * `solutions/`, the grader or the references either.
+ * seconds of garbage collection), and read access only to the snapshot, the library and the
+ * model (its config, weights and tokenizer files, not the folders around them). No write,
+ * network, environment, subprocess or FFI permission: Deno checks read access for every module
+ * a dynamic import loads, so the learner's file cannot import `solutions/`, the grader or the
+ * references either.
+ *
+ * The child runs with the sandbox's configuration (`grader/sandbox/deno.json`), not the kit's:
+ * its import map and frozen lockfile hold only the packages the library needs there
+ * (onnx-proto, onnxruntime-web), installed in its own `node_modules`. Deno loads the packages of
+ * the configuration's own `node_modules` without a read check, so the kit's — where the
+ * grader's tokenizer oracle lives — must not be that folder; and the frozen lockfile makes an
+ * `npm:` import of any other package fail.
  */
-function childArgs(options: RunOptions): string[] {
+function childArgs(options: RunOptions, snap: Snapshot): string[] {
   const readable = [
-    options.learnerDir,
+    snapRoot(snap),
     kitPath("mod.ts"),
     kitPath("lib"),
-    kitPath("node_modules"), // onnxruntime-web reads its .wasm from there
+    kitPath("grader", "sandbox", "node_modules"), // onnxruntime-web reads its .wasm from there
     options.configPath,
     options.weightsPath,
-    options.tokenizerDir,
+    // the tokenizer's two files, not their folder: data/gpt2/ also holds the references
+    ...TOKENIZER_FILES.map((name) => `${options.tokenizerDir}/${name}`),
+    ENGLISH.configPath, // stage 5's check on the bundled English model
+    ENGLISH.weightsPath,
   ];
   return [
     "run",
     "--quiet",
     "--no-prompt",
     "--no-remote",
+    "--frozen",
     `--v8-flags=--max-old-space-size=${Math.ceil(options.memoryLimitMb)}`,
-    `--config=${kitPath("deno.json")}`,
+    `--config=${SANDBOX_CONFIG}`,
     `--allow-read=${readable.join(",")}`,
     kitPath("grader", "child.ts"),
   ];
 }
 
+/** The snapshot's root: its folder of learner files and the `mod.ts` beside it. */
+function snapRoot(snap: Snapshot): string {
+  return snap.dir.slice(0, snap.dir.lastIndexOf("/"));
+}
+
+/** What Deno says when code imports a package the frozen lockfile does not hold. */
+const NOT_IN_LOCKFILE = /lockfile is out of date/;
+const IMPORTS_PACKAGE = "your code imports a package the kit does not provide: while it is " +
+  "graded, it may import the kit's library (../mod.ts) and your own stage files";
+
 /**
- * Runs probe calls of a stage in the sandboxed child, with the same limits and channel as
- * grading, and returns their outcomes without checking them: for tools that show what the
- * learner's code computes (the studio).
+ * Runs probe calls of a stage in the sandboxed child, on a snapshot of the learner's files and
+ * with the same limits and channel as grading, and returns their outcomes without checking them:
+ * for tools that show what the learner's code computes (the studio).
  *
  * @param stage the stage whose file and probes are used
  * @param calls the probe calls
  * @param options files and limits (points are not used)
+ * @param limits the caps on the child's answers
  * @returns the outcomes, or why there are none
  */
-export function runProbes(
+export async function runProbes(
   stage: Stage,
   calls: ProbeCall[],
   options: RunOptions,
+  limits: FrameLimits,
 ): Promise<ChildRun> {
-  return runChild(stage, stageFile(stage, options), calls, options);
-}
-
-function stageFile(stage: Stage, options: RunOptions): string {
-  return `${options.learnerDir.replace(/\/$/, "")}/${stage.file}`;
+  try {
+    await using snap = await snapshot(options.learnerDir, [stage.file, ...(stage.uses ?? [])]);
+    return await runChild(stage, limits, snap, calls, options);
+  } catch (e) {
+    if (!(e instanceof LearnerFileError)) throw e;
+    return { outcomes: new Map(), stopped: e.message, output: "", dropped: 0, peakMb: 0 };
+  }
 }
 
 async function runChild(
   stage: Stage,
-  learnerFile: string,
+  limits: FrameLimits,
+  snap: Snapshot,
   calls: ProbeCall[],
   options: RunOptions,
 ): Promise<ChildRun> {
+  const learnerFile = `${snap.dir}/${stage.file}`;
   const nonce = crypto.randomUUID();
   const request: ChildRequest = {
     nonce,
@@ -312,15 +404,17 @@ async function runChild(
     configPath: options.configPath,
     weightsPath: options.weightsPath,
     tokenizerDir: options.tokenizerDir,
-    calls: calls.map((c) => ({ ...c, args: toWire(c.args ?? {}) as Record<string, unknown> })),
+    threads: options.threads ?? DEFAULT_THREADS,
+    maxValueChars: limits.frame - 1024,
+    calls: calls.map((c) => ({ ...c, args: JSON.parse(encodeValue(c.args ?? {})) })),
   };
   const child = new Deno.Command(Deno.execPath(), {
-    args: childArgs(options),
+    args: childArgs(options, snap),
     cwd: KIT_ROOT,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: childEnv(),
     clearEnv: true,
   }).spawn();
   const messages = new ChildMessages(new Set(calls.map((c) => c.id)));
@@ -351,8 +445,24 @@ async function runChild(
 
   const stdout = new BoundedText(OUTPUT_LIMIT / 2);
   const stderr = new BoundedText(OUTPUT_LIMIT / 2);
-  const frames = new FrameReader(`${FRAME}${nonce}:`, (t) => messages.accept(t), stdout);
+  const unreadable = (why: string) => {
+    if (stopped) return;
+    stopped = `The grader stopped reading your code's answers${during()}: ${why} ` +
+      "(return what the stage asks for, and print with console.log)";
+    kill(child);
+  };
+  const frames = new FrameReader(
+    `${FRAME}${nonce}:`,
+    (t) => {
+      messages.accept(t);
+      if (messages.violation) unreadable(`it sent ${messages.violation}`);
+    },
+    stdout,
+    limits,
+    unreadable,
+  );
   let heapFull = false;
+  let npmImport = false;
   let tail = "";
   const decoder = new TextDecoder();
   const readStdout = async () => {
@@ -364,6 +474,7 @@ async function runChild(
       stderr.write(chunk);
       tail = (tail + decoder.decode(chunk, { stream: true })).slice(-200);
       heapFull ||= HEAP_FULL.test(tail);
+      npmImport ||= NOT_IN_LOCKFILE.test(tail);
     }
   };
   const writer = child.stdin.getWriter();
@@ -374,10 +485,14 @@ async function runChild(
   clearInterval(memory);
 
   const { outcomes, importError } = messages;
-  for (const o of outcomes.values()) if (!o.ok && o.error.at) o.error.at = relative(o.error.at);
-  if (importError?.at) importError.at = relative(importError.at);
+  const errors = [...outcomes.values()].flatMap((o) => o.ok ? [] : [o.error]);
+  for (const e of [...errors, ...(importError ? [importError] : [])]) {
+    inLearnerTerms(e, snap, options.learnerDir);
+  }
   if (!messages.done && !importError && !stopped) {
-    stopped = heapFull
+    stopped = npmImport
+      ? `Stopped${during()}: ${IMPORTS_PACKAGE}`
+      : heapFull
       ? `Stopped: your code filled the memory of a stage (${options.memoryLimitMb} MiB of ` +
         `JavaScript objects)${during()}`
       : `Your code ended the grading process early (exit code ${status.code}` +
@@ -398,6 +513,32 @@ async function runChild(
     dropped,
     peakMb,
   };
+}
+
+/**
+ * Puts a thrown error in the learner's terms: paths inside the snapshot become the learner's
+ * own, and a place outside the snapshot (which learner code could make up) is dropped.
+ */
+function inLearnerTerms(e: ThrownError, snap: Snapshot, learnerDir: string): void {
+  const own = learnerDir.replace(/\/$/, "");
+  const mapped = (s: string) =>
+    s.replaceAll(pathToFileURL(snap.dir).href, pathToFileURL(own).href).replaceAll(snap.dir, own);
+  e.message = NOT_IN_LOCKFILE.test(e.message) ? IMPORTS_PACKAGE : mapped(e.message);
+  if (e.at !== undefined) {
+    if (e.at.startsWith(`${snap.dir}/`)) e.at = relative(mapped(e.at));
+    else delete e.at;
+  }
+}
+
+/** The child's environment: no colour, and Deno's cache where the grader's own is. */
+function childEnv(): Record<string, string> {
+  let denoDir: string | undefined;
+  try {
+    denoDir = Deno.env.get("DENO_DIR");
+  } catch {
+    // no permission to read it: Deno's default cache
+  }
+  return { NO_COLOR: "1", ...(denoDir ? { DENO_DIR: denoDir } : {}) };
 }
 
 function kill(child: Deno.ChildProcess): void {

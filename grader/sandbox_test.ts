@@ -7,14 +7,24 @@ import { assert, assertEquals, assertLess, assertMatch, assertStringIncludes } f
 import { kitPath } from "../lib/paths.ts";
 import type { StageResult } from "./stage.ts";
 import { STAGES } from "./stages/mod.ts";
-import { gradeDir, learnerText, withMutatedCopy } from "./test_support.ts";
+import {
+  gradeDir,
+  learnerText,
+  TEST_MEMORY_LIMIT_MB,
+  TEST_TIME_LIMIT_MS,
+  withMutatedCopy,
+} from "./test_support.ts";
 
 const EMBEDDING = STAGES.find((s) => s.number === 2)!;
 const ATTENTION = STAGES.find((s) => s.number === 3)!;
-/** Small limits, so that the endless loop and the memory hog end quickly. */
-const LIMITS = { timeLimitMs: 3000, memoryLimitMb: 300 };
-/** For the memory attacks: the cap must stop them, not the clock of a busy machine. */
-const MEMORY_LIMITS = { timeLimitMs: 30_000, memoryLimitMb: 300 };
+const TOKENIZER = STAGES.find((s) => s.number === 1)!;
+const MLP = STAGES.find((s) => s.number === 4)!;
+/** A short time limit, so that the endless loop ends soon (a busy machine loads in time). */
+const SHORT = { timeLimitMs: 10_000, memoryLimitMb: TEST_MEMORY_LIMIT_MB };
+/** A small memory cap for the memory hogs (the cap must stop them, not the clock). */
+const SMALL = { timeLimitMs: TEST_TIME_LIMIT_MS, memoryLimitMb: 300 };
+/** The tests' usual limits, which a busy machine does not reach. */
+const USUAL = { timeLimitMs: TEST_TIME_LIMIT_MS, memoryLimitMb: TEST_MEMORY_LIMIT_MB };
 
 /** Where the attack goes: before the first class (import time) or inside `Embedding.forward`. */
 const AT_IMPORT = "export class Embedding extends nn.Module {";
@@ -39,13 +49,14 @@ const inForward = (code: string): [string, string] => [IN_FORWARD, code];
 async function attack(
   replacements: [string, string][],
   expect: (a: Attack) => void | Promise<void>,
-  limits = LIMITS,
+  limits = USUAL,
 ): Promise<void> {
   await withMutatedCopy("2_embedding.ts", replacements, async (dir) => {
     const started = performance.now();
     const r = await gradeDir(EMBEDDING, dir, limits);
     assertLess(performance.now() - started, limits.timeLimitMs + 5000, "stage 2 took too long");
-    const three = await gradeDir(ATTENTION, dir, limits);
+    const three = await gradeDir(ATTENTION, dir); // the tests' usual limits: a busy machine
+
     assertEquals(three.status, "pass", `stage 3 after the attack: ${three.message}`);
     await expect({ r, dir });
   });
@@ -58,9 +69,9 @@ function failures(r: StageResult): string {
 Deno.test("an endless loop is stopped at the time limit, naming the call it was in", async () => {
   await attack([inForward("for (;;) { /* spin */ }")], ({ r }) => {
     assertEquals(r.status, "error");
-    assertMatch(r.message, /^Stopped after 3 s, the time limit of a stage, while your code ran/);
+    assertMatch(r.message, /^Stopped after 10 s, the time limit of a stage, while your code ran/);
     assertStringIncludes(r.message, "an endless loop");
-  });
+  }, SHORT);
 });
 
 Deno.test("a throw at import time is the file's error, with its line", async () => {
@@ -96,7 +107,7 @@ Deno.test("allocating until the memory cap stops the stage with the cap named", 
       assertEquals(r.status, "error");
       assertMatch(r.message, /over the memory limit of a stage \(300 MiB\)/);
     },
-    MEMORY_LIMITS,
+    SMALL,
   );
 });
 
@@ -108,13 +119,14 @@ Deno.test("filling the JavaScript heap stops the stage as out of memory, without
       assertMatch(r.message, /memory (limit )?of a stage/);
       assertEquals((r.output ?? "").includes("Last few GCs"), false, r.output);
     },
-    MEMORY_LIMITS,
+    SMALL,
   );
 });
 
 Deno.test("reading solutions/ is refused, and the message says what the sandbox allows", async () => {
-  const read =
-    'await Deno.readTextFile(new URL("../../solutions/2_embedding.ts", import.meta.url));';
+  const read = `await Deno.readTextFile(${
+    JSON.stringify(kitPath("solutions", "2_embedding.ts"))
+  });`;
   await attack([atImport(read)], ({ r }) => {
     assertEquals(r.status, "error");
     assertMatch(r.message, /Requires read access to .*solutions\/2_embedding\.ts/);
@@ -124,14 +136,20 @@ Deno.test("reading solutions/ is refused, and the message says what the sandbox 
 });
 
 Deno.test("importing solutions/ is refused, statically and dynamically", async () => {
-  const target = '"../../solutions/2_embedding.ts"';
-  await attack([atImport(`import { Embedding as _E } from ${target};`)], ({ r }) => {
+  // by its absolute path (the permission), and by the relative one that reaches it from
+  // exercises/ (the snapshot has no solutions/ beside it)
+  const absolute = JSON.stringify(kitPath("solutions", "2_embedding.ts"));
+  await attack([atImport(`import { Embedding as _E } from ${absolute};`)], ({ r }) => {
     assertEquals(r.status, "error");
     assertMatch(r.message, /Requires read access to .*solutions\/2_embedding\.ts/);
   });
-  await attack([atImport(`await import(${target});`)], ({ r }) => {
+  await attack([atImport(`await import(${absolute});`)], ({ r }) => {
     assertEquals(r.status, "error");
     assertMatch(r.message, /Requires read access to .*solutions\/2_embedding\.ts/);
+  });
+  await attack([atImport('await import("../solutions/2_embedding.ts");')], ({ r }) => {
+    assertEquals(r.status, "error");
+    assertMatch(r.message, /Module not found/);
   });
   // the references the grader compares with are out of reach too
   const refs = `await Deno.readFile(${
@@ -175,16 +193,17 @@ Deno.test("the network, writing files, the environment and subprocesses are refu
   });
 });
 
-Deno.test("patching the library's Tensor or the wire encoding only harms the learner's outputs", async () => {
+Deno.test("the library's classes cannot be patched, and the wire ignores patched built-ins", async () => {
   const zeros = "Tensor.prototype.indexSelect = function (this: Tensor) " +
     "{ return Tensor.zeros([...this.shape]); };";
   await attack([atImport(zeros)], ({ r }) => {
-    assertEquals(r.status, "fail", r.message);
+    assertEquals(r.status, "error", r.message);
+    assertMatch(r.message, /Cannot assign to read only property 'indexSelect'/);
   });
   const wire =
     "(Uint8Array.prototype as unknown as { toBase64(): string }).toBase64 = () => 'AAAA';";
   await attack([atImport(wire)], ({ r }) => {
-    assertEquals(r.status, "fail", r.message);
+    assertEquals(r.status, "pass", r.message);
   });
 });
 
@@ -237,7 +256,9 @@ const reach: string[] = Object.getOwnPropertyNames(globalThis).map((k) => {
   try { return String((globalThis as Record<string, unknown>)[k]); } catch { return ""; }
 });
 try { reach.push(await new Response(Deno.stdin.readable).text()); } catch { /* closed */ }
-try { reach.push(String(Object.values(await import("../../grader/child.ts")))); } catch { /**/ }
+try { reach.push(String(Object.values(await import(${
+    JSON.stringify(kitPath("grader", "child.ts"))
+  })))); } catch { /**/ }
 console.log("\\u001eGPT2KIT:not-the-nonce:" + stringify({ done: true }));
 console.log("\\u001eGPT2KIT:" + stringify({ id: "emb:keys", outcome: { ok: true, value: 1 } }));
 const report = () => console.log(
@@ -248,5 +269,62 @@ const report = () => console.log(
     assertEquals(r.status, "pass", r.message);
     assertStringIncludes(r.output ?? "", "SPY 0 0");
     assertStringIncludes(r.output ?? "", "not-the-nonce");
+  });
+});
+
+Deno.test("patched built-ins cannot hide an MLP that writes into its input", async () => {
+  // the built-ins a naive comparison would use are patched to say "no change" (Math.abs alone
+  // hid the change from the grader's earlier x.sub(before).abs().max() check)
+  const hide = `
+(Math as { abs: (x: number) => number }).abs = () => 0;
+Object.getPrototypeOf(Float32Array.prototype).every = () => true;
+Object.is = () => true;
+try { (Tensor.prototype as { clone: () => Tensor }).clone = function (this: Tensor) { return this; }; }
+catch { /* frozen */ }
+`;
+  const r = await withMutatedCopy(
+    "4_mlp.ts",
+    [
+      ["export class Conv1D", `${hide}\nexport class Conv1D`],
+      [
+        "const h = gelu(this.c_fc.forward(x)); // (B, T, 4C)",
+        "const h = gelu(this.c_fc.forward(x));\n    x.data.fill(0);",
+      ],
+    ],
+    (dir) => gradeDir(MLP, dir),
+  );
+  const c = r.checks.find((c) => c.name === "MLP does not modify its input")!;
+  assertEquals([c.status, c.message], ["fail", "forward(x) changed x"]);
+});
+
+Deno.test("the grader's tokenizer oracle cannot be imported, by name or by path", async () => {
+  const oracle = kitPath("node_modules", "js-tiktoken");
+  for (
+    const [from, says] of [
+      ['"js-tiktoken"', /"js-tiktoken" not a dependency and not in import map/],
+      [JSON.stringify(`${oracle}/dist/index.js`), /Requires read access to .*js-tiktoken/],
+    ] as const
+  ) {
+    const r = await withMutatedCopy(
+      "1_tokenizer.ts",
+      [[
+        "export function bytesToUnicode",
+        `await import(${from});\nexport function bytesToUnicode`,
+      ]],
+      (dir) => gradeDir(TOKENIZER, dir),
+    );
+    assertEquals(r.status, "error", from);
+    assertMatch(r.message, says);
+  }
+});
+
+Deno.test("the model's folder is not readable, only its files: the references stay out of reach", async () => {
+  // data/tokenizer/ stands for data/gpt2/, where reference.safetensors sits beside vocab.json
+  const read = `await Deno.readTextFile(${
+    JSON.stringify(kitPath("data", "tokenizer", "SHA256SUMS"))
+  });`;
+  await attack([atImport(read)], ({ r }) => {
+    assertEquals(r.status, "error");
+    assertMatch(r.message, /Requires read access to .*data\/tokenizer\/SHA256SUMS/);
   });
 });

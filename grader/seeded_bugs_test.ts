@@ -7,7 +7,7 @@ import { assert, assertEquals } from "@std/assert";
 import { kitPath } from "../lib/paths.ts";
 import type { StageResult } from "./stage.ts";
 import { STAGES } from "./stages/mod.ts";
-import { gradeDir, learnerText, withMutatedCopy } from "./test_support.ts";
+import { gradeDir, learnerText, watchReferenceReads, withMutatedCopy } from "./test_support.ts";
 
 /** A bug planted by exact replacements in one solution file. */
 interface SeededBug {
@@ -19,6 +19,8 @@ interface SeededBug {
   replacements: [string, string][];
   /** Words the first failing check's message, details or hint must contain. */
   mentions: string[];
+  /** Words it must not contain: those naming a similar bug it must be told apart from. */
+  notMentions?: string[];
 }
 
 const RANK_LOOP = `    for (let i = 0; i + 1 < symbols.length; i++) {
@@ -53,6 +55,18 @@ const BUGS: SeededBug[] = [
     stage: 2,
     replacements: [["Tensor.arange(0, T)", "Tensor.arange(1, T + 1)"]],
     mentions: ["positions start at 1"],
+  },
+  {
+    name: "heads split without a transpose",
+    stage: 3,
+    replacements: [
+      [
+        ".map((t) => t.view(B, T, this.nHead, hs).transpose(1, 2));",
+        ".map((t) => t.contiguous().view(B, this.nHead, T, hs));",
+      ],
+      ["y.transpose(1, 2).contiguous().view(B, T, C)", "y.contiguous().view(B, T, C)"],
+    ],
+    mentions: ["split without a transpose", "view(B, T, nh, hs)"],
   },
   {
     name: "no 1/sqrt(d) scale",
@@ -154,7 +168,15 @@ const BUGS: SeededBug[] = [
     name: "KV cache: new tokens take positions from 0 again",
     stage: 6,
     replacements: [["Tensor.arange(P, P + T)", "Tensor.arange(0, T)"]],
-    mentions: ["position P"],
+    mentions: ["positions are off", "Tensor.arange(P, P + T)"],
+    notMentions: ["mask rows are off"],
+  },
+  {
+    name: "KV cache: the new tokens' mask rows start at 0",
+    stage: 6,
+    replacements: [["attn.bias.slice(2, P, P + T)", "attn.bias.slice(2, 0, T)"]],
+    mentions: ["mask rows are off", "attn.bias.slice(2, P, P + T)"],
+    notMentions: ["positions are off"],
   },
   {
     name: "KV cache: the past is not kept",
@@ -173,10 +195,14 @@ function firstProblem(r: StageResult) {
   return r.checks.find((c) => c.status === "fail" || c.status === "todo");
 }
 
-Deno.test("the untouched solutions pass every stage", async () => {
+Deno.test("the untouched solutions pass every stage; usesReferences marks the checks reading the references", async () => {
   for (const stage of STAGES) {
-    const r = await gradeDir(stage, kitPath("solutions"));
+    const watch = watchReferenceReads(stage);
+    const r = await gradeDir(watch.stage, kitPath("solutions"), {}, watch.ctx);
     assertEquals(r.status, "pass", `stage ${stage.number}: ${r.message}`);
+    // every check runs on the solutions but the n/a ones, which compare with facts about GPT-2
+    const marked = stage.checks.filter((c) => c.usesReferences).map((c) => c.name);
+    assertEquals(marked, stage.checks.filter((c) => watch.read.has(c.name)).map((c) => c.name));
   }
 });
 
@@ -188,6 +214,9 @@ for (const bug of BUGS) {
     const problem = firstProblem(r);
     assert(problem, "a failing check");
     const text = learnerText(problem);
+    for (const m of bug.notMentions ?? []) {
+      assert(!text.includes(m), `the first failing check should not say "${m}":\n${text}`);
+    }
     for (const m of bug.mentions) {
       assert(
         text.includes(m),

@@ -10,7 +10,9 @@
  * tokens — and grading stops at the first layer with a failure: a wrong shape makes every
  * number wrong, so only the shape is worth reporting. Keys come before shapes because a module
  * whose keys do not match the checkpoint cannot be loaded, so its outputs cannot be shaped. A
- * check may also name checks it `requires` (in any layer): it is skipped until they pass.
+ * check may also name checks it `requires` (in any layer): it is skipped until they pass. A
+ * check of an independent part names the only checks it `buildsOn` instead, and is graded as
+ * soon as they pass.
  *
  * @module
  */
@@ -98,6 +100,8 @@ export interface Verdict {
   hint?: string;
   /** Where in the learner's files the problem was thrown (`file.ts:12:5`), when known. */
   at?: string;
+  /** A pass worth seeing: the report prints its message even without `--verbose`. */
+  highlight?: boolean;
   /**
    * For a numeric check that failed: the tensors it compared, for a picture of the error (the
    * studio draws it); the text reports leave it out.
@@ -132,11 +136,24 @@ export interface Check {
   /** Names of checks that must pass first (e.g. the function a module is built on). */
   requires?: string[];
   /**
+   * For a check of a part that does not build on the rest of the stage (stage 1's byte table
+   * beside its BPE): the checks it does build on. It is graded once they pass, whatever failed
+   * in earlier layers, instead of waiting for every earlier layer to pass.
+   */
+  buildsOn?: string[];
+  /**
    * The check compares with facts about the real GPT-2 (known ids, weights, similarities), not
    * with the reference file: it runs only when grading on the real weights, and is `n/a`
    * elsewhere.
    */
   needsRealModel?: boolean;
+  /**
+   * The check grades on the reference file's prompts (its messages may show their text and the
+   * tokens expected): with an instructor's hidden references, platforms that can show a test
+   * later (Gradescope) show it only after the due date. A test proves the flag matches what
+   * each check reads.
+   */
+  usesReferences?: boolean;
   /**
    * Decides from the probes' outcomes.
    *
@@ -159,6 +176,24 @@ export interface Stage {
   /** The exercise file, e.g. `3_attention.ts`. */
   file: string;
   /**
+   * Other stages' files its probes load with `env.learnerModule` (stage 6 runs stage 5's
+   * model); the files they import are found by following the imports.
+   */
+  uses?: string[];
+  /**
+   * The library's reference versions of what this stage asks learners to write, by the name
+   * learners would call them, with the learner's own in this stage's file: `{ "nn.Conv1D":
+   * "Conv1D" }`. They are withheld while this stage and later ones are graded (see
+   * `withheldReasons` in `stages/mod.ts`).
+   */
+  references?: Record<string, string>;
+  /**
+   * References of earlier stages that this stage's exercise itself uses, left available while
+   * it is graded (stage 3's attention is built on the library's `nn.Conv1D`, so stages 5 and 6,
+   * which run it, keep `nn.Conv1D`).
+   */
+  keeps?: string[];
+  /**
    * Hints, revealed one at a time by `deno task hint N`: questions that lead the learner
    * towards the answer, from gentle to specific, never the code itself.
    */
@@ -180,6 +215,11 @@ export interface Stage {
 export interface CheckResult extends Omit<Verdict, "status"> {
   /** The check's name. */
   name: string;
+  /**
+   * Its place among its stage's checks as the stage defines them (1-based): reports list checks
+   * in layer order, and platforms that number tests use this.
+   */
+  number: number;
   /** Its layer. */
   layer: Layer;
   /** Its outcome. */
@@ -190,6 +230,8 @@ export interface CheckResult extends Omit<Verdict, "status"> {
   maxPoints: number;
   /** The export the check is about, when the check names one (see {@linkcode Check}). */
   subject?: string;
+  /** Set when the check grades on the reference file's prompts (see {@linkcode Check}). */
+  usesReferences?: boolean;
 }
 
 /** A graded stage. */
@@ -204,6 +246,11 @@ export interface StageResult {
   status: StageStatus;
   /** One-line summary. */
   message: string;
+  /**
+   * For a stage not started because it builds on an earlier stage that is not written yet:
+   * that stage's number (its `todo()` was reached, not this stage's own).
+   */
+  waitsFor?: { stage: number; file: string };
   /** The checks, graded or skipped. */
   checks: CheckResult[];
   /** Set when the stage could not be graded (crash, timeout, import error). */

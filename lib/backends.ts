@@ -21,33 +21,13 @@ import {
   type KVCache,
 } from "./export/trace.ts";
 import { loadNativeOrt, type OrtApi } from "./ort_native.ts";
-import { sessionLogits, withCache } from "./session_runner.ts";
+import { type Runner, sessionLogits, withCache } from "./session_runner.ts";
 import { Tensor } from "./tensor.ts";
 import { useWasmThreads } from "./wasm_threads.ts";
+import { setKernelThreads } from "./kernels/threads.ts";
 
 export * from "./backend_choice.ts";
-
-/** A model ready to run: ids in, the last position's logits out. */
-export interface Runner {
-  /** The backend in use. */
-  backend: Backend;
-  /** Notices for the user (a fallback, a slow adapter). */
-  notices: string[];
-  /** Whether it decodes with a KV cache (stage 6), feeding only the new tokens. */
-  cached: boolean;
-  /** The threads it computes on. */
-  threads: number;
-  /**
-   * The logits of the token after `ids`. With a cache, when `ids` extends the previous call's
-   * sequence only the new tokens are run; otherwise the cache starts again from `ids`.
-   *
-   * @param ids the sequence so far (at most n_positions long)
-   * @returns `[vocab]` logits of the last position
-   */
-  nextLogits(ids: readonly number[]): Promise<Float32Array>;
-  /** Frees the session. */
-  close(): Promise<void>;
-}
+export type { Runner };
 
 /** Options of {@linkcode createRunner}. */
 export interface RunnerOptions {
@@ -56,7 +36,8 @@ export interface RunnerOptions {
   /** The model's cached step (stage 6), to decode with a KV cache. */
   step?: CachedStep;
   /**
-   * Threads (default 1) for `wasm` and `native`. More WASM threads need Deno's
+   * Threads (default 1) for `wasm`, `native` and the eager `cpu` kernels. More WASM threads
+   * need Deno's
    * `--conditions onnxruntime-web-use-extern-wasm` (see `wasm_threads.ts`); onnxruntime-web
    * takes the count of a process's first session.
    */
@@ -137,7 +118,9 @@ export async function createRunner(
 ): Promise<Runner> {
   const { step } = options;
   const { backend, notices } = await chooseBackend(options.backend ?? "auto");
-  if (backend === "cpu") return eagerRunner(model, notices, step);
+  const eager = async () =>
+    eagerRunner(model, notices, await setKernelThreads(options.threads ?? 1), step);
+  if (backend === "cpu") return await eager();
   let exported: ExportedModel;
   try {
     // generation reads the last position only; onnxruntime-web can take the weights as
@@ -149,7 +132,7 @@ export async function createRunner(
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     notices.push(`${e.message}\nFalling back to the eager CPU path.`);
-    return eagerRunner(model, notices, step);
+    return await eager();
   }
   const open = await openSession(exported, backend, options.threads ?? 1);
   notices.push(...open.notices);
@@ -167,13 +150,18 @@ function lastRow(logits: Tensor): Float32Array {
   return logits.select(1, -1).squeeze(0).contiguous().data.slice();
 }
 
-function eagerRunner(model: Forwardable, notices: string[], step?: CachedStep): Runner {
+function eagerRunner(
+  model: Forwardable,
+  notices: string[],
+  threads: number,
+  step?: CachedStep,
+): Runner {
   const ids = (xs: readonly number[]) => new Tensor(Float32Array.from(xs), [1, xs.length]);
   return {
     backend: "cpu",
     notices,
     cached: step !== undefined,
-    threads: 1,
+    threads,
     nextLogits: step
       ? withCache<KVCache[]>((newIds, past) => {
         const { logits, present } = step(ids(newIds), past);

@@ -6,10 +6,12 @@
 import { SafetensorsFile, writeSafetensors } from "./safetensors.ts";
 import type { StateDict } from "./module.ts";
 import { Tensor } from "./tensor.ts";
+import { kernelFloats } from "./kernels/wasm.ts";
 
 /**
  * Reads the tensors of a safetensors file (all of them, or those named) as float32 tensors.
- * F16 and BF16 are widened, integer tensors converted (exactly, up to 2^24).
+ * F16 and BF16 are widened, integer tensors converted (exactly, up to 2^24). The values go
+ * where the WebAssembly kernels read them in place (see `kernels/heap.ts`).
  *
  * @param path the `.safetensors` file
  * @param names which tensors to read (default: all, in file order)
@@ -26,7 +28,7 @@ export function loadStateDict(path: string, names?: readonly string[]): StateDic
   using file = SafetensorsFile.open(path);
   const out: StateDict = {};
   for (const name of names ?? file.names()) {
-    const { shape, data } = file.readFloat32(name);
+    const { shape, data } = file.readFloat32(name, kernelFloats);
     out[name] = new Tensor(data, shape);
   }
   return out;

@@ -10,6 +10,7 @@
 import { Tensor } from "./tensor.ts";
 import { formatShape, normalizeDim } from "./shape.ts";
 import { composite } from "./trace_hook.ts";
+import { available } from "./withheld.ts";
 
 /**
  * Softmax along `dim`: `exp(x - max) / sum(exp(x - max))`. Subtracting the row maximum first
@@ -43,6 +44,7 @@ export function softmax(x: Tensor, dim = -1): Tensor {
  * @returns the activations, same shape
  */
 export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
+  available("F.gelu");
   return composite("Gelu", [x], { approximate }, () => {
     if (approximate === "tanh") {
       const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
@@ -63,6 +65,7 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
  * @returns `[..., C]`
  */
 export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
+  available("F.layerNorm");
   const c = x.shape[x.ndim - 1];
   if (weight.shape.length !== 1 || weight.shape[0] !== c || bias.shape[0] !== c) {
     throw new RangeError(
@@ -100,6 +103,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
  * @throws {RangeError} for an id outside `[0, num)`
  */
 export function embedding(ids: Tensor, weight: Tensor): Tensor {
+  available("F.embedding");
   return weight.indexSelect(0, ids);
 }
 
@@ -140,6 +144,7 @@ export function scaledDotProductAttention(
   v: Tensor,
   options: AttentionOptions = {},
 ): Tensor {
+  available("F.scaledDotProductAttention");
   const [tq, d] = q.shape.slice(-2), tk = k.shape[k.ndim - 2];
   if (k.shape[k.ndim - 1] !== d || v.shape[v.ndim - 2] !== tk) {
     throw new RangeError(

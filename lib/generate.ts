@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Runner } from "./backends.ts";
+import type { Runner } from "./session_runner.ts";
 import { sampleNext, type SamplingOptions } from "./sampling.ts";
 
 /** GPT-2's `<|endoftext|>` id: the start of an empty prompt. */
@@ -14,7 +14,11 @@ export const END_OF_TEXT = 50256;
 export interface GenerateOptions extends SamplingOptions {
   /** How many tokens to add. */
   maxNewTokens: number;
-  /** The model's context window; older tokens are dropped beyond it. */
+  /**
+   * The model's context window (`n_positions`). Beyond it the window slides: each step feeds
+   * only the last `nPositions` tokens, so the model no longer sees the oldest ones (and a KV
+   * cache cannot be extended: every step runs the whole window again).
+   */
   nPositions: number;
   /**
    * Called with each new token as soon as it is chosen (for streaming).
@@ -35,6 +39,11 @@ export interface GenerateResult {
   prefillMs: number;
   /** New tokens per second after the first (0 when only one was made). */
   tokensPerSecond: number;
+  /**
+   * The index (in `ids`) of the first new token chosen from a sliding window, when the
+   * sequence outgrew `nPositions`: from it on, the oldest tokens were no longer seen.
+   */
+  windowFrom?: number;
 }
 
 /**
@@ -60,7 +69,9 @@ export async function generate(
   const ids: number[] = [];
   const started = performance.now();
   let firstAt = started;
+  let windowFrom: number | undefined;
   for (let i = 0; i < options.maxNewTokens; i++) {
+    if (seq.length > options.nPositions) windowFrom ??= i;
     const logits = await runner.nextLogits(seq.slice(-options.nPositions));
     const id = sampleNext(logits, options);
     if (i === 0) firstAt = performance.now();
@@ -74,5 +85,6 @@ export async function generate(
     ids,
     prefillMs: firstAt - started,
     tokensPerSecond: ids.length > 1 && decodeMs > 0 ? (ids.length - 1) / (decodeMs / 1000) : 0,
+    ...(windowFrom === undefined ? {} : { windowFrom }),
   };
 }

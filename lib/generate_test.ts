@@ -34,8 +34,18 @@ Deno.test("generate() appends each chosen token and streams it", async () => {
 
 Deno.test("generate() crops the context to n_positions", async () => {
   const fed: number[][] = [];
-  await generate(counter(fed), [1, 2, 3], { maxNewTokens: 2, nPositions: 2 });
+  const r = await generate(counter(fed), [1, 2, 3], { maxNewTokens: 2, nPositions: 2 });
   assertEquals(fed, [[2, 3], [3, 4]]);
+  assertEquals(r.windowFrom, 0);
+});
+
+Deno.test("generate() says from which new token on the window slid past n_positions", async () => {
+  const fed: number[][] = [];
+  const r = await generate(counter(fed), [1, 2, 3], { maxNewTokens: 4, nPositions: 4 });
+  assertEquals(fed, [[1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5], [3, 4, 5, 6]]);
+  assertEquals(r.windowFrom, 2);
+  const fits = await generate(counter([]), [1, 2, 3], { maxNewTokens: 2, nPositions: 4 });
+  assertEquals(fits.windowFrom, undefined);
 });
 
 Deno.test("an empty prompt starts from <|endoftext|>", async () => {

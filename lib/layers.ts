@@ -9,6 +9,7 @@ import { Module } from "./module.ts";
 import { Tensor } from "./tensor.ts";
 import { randn, Rng } from "./random.ts";
 import { embedding, gelu, layerNorm, linear } from "./functional.ts";
+import { available } from "./withheld.ts";
 
 const INIT_STD = 0.02;
 
@@ -73,6 +74,7 @@ export class Conv1D extends Module {
    * @returns `[..., out]`
    */
   forward(x: Tensor): Tensor {
+    available("nn.Conv1D");
     return x.matmul(this.weight).add(this.bias);
   }
 }
@@ -97,6 +99,7 @@ export class Embedding extends Module {
    * @throws {RangeError} for an id outside `[0, num)`
    */
   forward(ids: Tensor): Tensor {
+    available("nn.Embedding");
     return embedding(ids, this.weight);
   }
 }
@@ -123,6 +126,7 @@ export class LayerNorm extends Module {
    * @returns `[..., dim]`
    */
   forward(x: Tensor): Tensor {
+    available("nn.LayerNorm");
     return layerNorm(x, this.weight, this.bias, this.eps);
   }
 }
@@ -139,6 +143,7 @@ export class GELU extends Module {
    * @returns same shape
    */
   forward(x: Tensor): Tensor {
+    available("nn.GELU");
     return gelu(x, this.approximate);
   }
 }

@@ -130,10 +130,12 @@ export class Module {
   #buffers = new Map<string, boolean>();
 
   /**
-   * Declares a field as a buffer: saved in the state dict (unless `persistent` is false) but
-   * not a parameter, like GPT-2's causal mask `attn.bias`.
+   * Creates the field `name` holding `tensor` (as `this[name] = tensor` would) and declares it a
+   * buffer: saved in the state dict (unless `persistent` is false) but not a parameter, like
+   * GPT-2's causal mask `attn.bias`. In TypeScript, also declare the field
+   * (`declare bias: Tensor;`) so that `this.bias` type-checks; nothing else need assign it.
    *
-   * @param name the field name
+   * @param name the field name, created (or replaced) by this call
    * @param tensor the buffer
    * @param persistent whether it belongs in the state dict
    */

@@ -121,6 +121,19 @@ Deno.test("`registerBuffer()` keeps persistent buffers in the state dict, others
   assertStringIncludes(e.message, 'Unexpected key(s) in state_dict: "cache".');
 });
 
+Deno.test("`registerBuffer()` creates the field, which a declared field then types", () => {
+  class Masked extends Module {
+    declare bias: Tensor;
+    constructor() {
+      super();
+      this.registerBuffer("bias", Tensor.ones([2, 2]).tril());
+    }
+  }
+  const m = new Masked();
+  assertEquals(m.bias.shape, [2, 2]);
+  assertStrictEquals(m.bias, m.stateDict().bias);
+});
+
 Deno.test("`stateDict()` shares the module's tensors", () => {
   const m = new Tiny();
   assertStrictEquals(m.stateDict()["h.1.ln_1.weight"], m.h[1].ln_1.weight);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Rng } from "./random.ts";
+import type { Rng } from "./rng.ts";
 
 /** How to pick the next token. */
 export interface SamplingOptions {

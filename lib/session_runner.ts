@@ -7,9 +7,32 @@
  * @module
  */
 import type * as ort from "onnxruntime-web/webgpu";
+import type { Backend } from "./backend_choice.ts";
 import type { GPT2Config } from "./config.ts";
 import { cacheNames, INPUT_IDS, LOGITS } from "./export/names.ts";
 import type { OrtApi } from "./ort_native.ts";
+
+/** A model ready to run: ids in, the last position's logits out. */
+export interface Runner {
+  /** The backend in use. */
+  backend: Backend;
+  /** Notices for the user (a fallback, a slow adapter). */
+  notices: string[];
+  /** Whether it decodes with a KV cache (stage 6), feeding only the new tokens. */
+  cached: boolean;
+  /** The threads it computes on. */
+  threads: number;
+  /**
+   * The logits of the token after `ids`. With a cache, when `ids` extends the previous call's
+   * sequence only the new tokens are run; otherwise the cache starts again from `ids`.
+   *
+   * @param ids the sequence so far (at most n_positions long)
+   * @returns `[vocab]` logits of the last position
+   */
+  nextLogits(ids: readonly number[]): Promise<Float32Array>;
+  /** Frees the session. */
+  close(): Promise<void>;
+}
 
 /** The logits of the token after `ids`. */
 export type NextLogits = (ids: readonly number[]) => Promise<Float32Array>;

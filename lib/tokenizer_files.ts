@@ -31,6 +31,9 @@ function read(path: string): string {
   }
 }
 
+/** The tokenizer's files in its directory: the only ones of it a reader needs. */
+export const TOKENIZER_FILES = ["vocab.json", "merges.txt"] as const;
+
 /**
  * Reads `vocab.json` and `merges.txt` from a directory (default: the bundled copy in
  * `data/tokenizer/`).
@@ -47,7 +50,7 @@ function read(path: string): string {
  * ```
  */
 export function loadTokenizerFiles(dir = kitPath("data", "tokenizer")): TokenizerFiles {
-  const vocabPath = `${dir}/vocab.json`, mergesPath = `${dir}/merges.txt`;
+  const [vocabPath, mergesPath] = TOKENIZER_FILES.map((name) => `${dir}/${name}`);
   let encoder: Record<string, number>;
   try {
     encoder = JSON.parse(read(vocabPath));

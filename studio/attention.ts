@@ -11,11 +11,8 @@ import { END_OF_TEXT } from "../lib/generate.ts";
 import { Tensor } from "../lib/tensor.ts";
 import type { TensorData } from "../grader/wire.ts";
 import type { AttentionView, AttentionWeights, Learner } from "./api.ts";
-import { learnerOutcome, type StudioSession } from "./session.ts";
+import { learnerOutcome, MAX_ATTENTION_TOKENS, type StudioSession } from "./session.ts";
 import { chips, referenceIds } from "./tokens.ts";
-
-/** The longest prompt the panel shows, in tokens (64 × 64 cells a head). */
-export const MAX_ATTENTION_TOKENS = 64;
 
 function weightsOf(layers: number, heads: number, T: number) {
   return (value: unknown): AttentionWeights => {

@@ -3,11 +3,11 @@ import { assertAlmostEquals, assertEquals, assertStringIncludes } from "@std/ass
 import { loadConfig } from "../lib/config.ts";
 import { kitPath } from "../lib/paths.ts";
 import { TINY } from "../grader/context.ts";
-import { deeperImports, withMutatedCopy } from "../grader/test_support.ts";
+import { withMutatedCopy } from "../grader/test_support.ts";
 import { loadPristine } from "../commands/reset.ts";
 import type { AttentionView } from "./api.ts";
-import { attentionView, MAX_ATTENTION_TOKENS } from "./attention.ts";
-import { StudioSession } from "./session.ts";
+import { attentionView } from "./attention.ts";
+import { MAX_ATTENTION_TOKENS, StudioSession } from "./session.ts";
 
 const { n_layer: L, n_head: H } = loadConfig(TINY.configPath);
 
@@ -37,7 +37,7 @@ Deno.test("attentionView() gives every layer of the solutions' GPT2, equal to th
 Deno.test("attentionView() without stage 5 shows layer 0 of CausalSelfAttention, and says so", async () => {
   const view = await withMutatedCopy("5_gpt2.ts", [], async (dir) => {
     const stub = (await loadPristine())["5_gpt2.ts"];
-    await Deno.writeTextFile(`${dir}/5_gpt2.ts`, deeperImports(stub));
+    await Deno.writeTextFile(`${dir}/5_gpt2.ts`, stub);
     return attentionOf(dir, "The cat sat");
   });
   assertSameWeights(view, 1);

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // gpt2-kit: reveals-solutions (runs the studio on the solutions and on a copy with a planted bug)
 //
 // The studio in a real browser: Debian's Chromium, driven by playwright-core, against `deno task
@@ -10,7 +9,7 @@ import { loadConfig } from "../lib/config.ts";
 import { kitPath } from "../lib/paths.ts";
 import { loadReferences } from "../grader/references.ts";
 import { STAGES } from "../grader/stages/mod.ts";
-import { deeperImports, withMutatedCopy } from "../grader/test_support.ts";
+import { withMutatedCopy } from "../grader/test_support.ts";
 import { inCacheDir } from "../commands/_test_helpers.ts";
 import { loadPristine } from "../commands/reset.ts";
 import { generateInPage, launchChromium, openStudio, screenshot, startStudio } from "./driver.ts";
@@ -22,15 +21,20 @@ const browserTest = { sanitizeOps: false, sanitizeResources: false };
 /** The numbers a heatmap holds in the DOM. */
 async function heatmaps(page: Page, selector: string) {
   return await page.$$eval(selector, (canvases) =>
-    canvases.map((c) => {
-      const d = (c as HTMLCanvasElement).dataset;
-      return {
-        rows: Number(d.rows),
-        cols: Number(d.cols),
-        values: JSON.parse(d.values!) as number[],
-        head: Number(d.head),
-      };
-    }));
+    canvases.map((c) => ({
+      rows: Number(c.getAttribute("data-rows")),
+      cols: Number(c.getAttribute("data-cols")),
+      values: JSON.parse(c.getAttribute("data-values")!) as number[],
+      head: Number(c.getAttribute("data-head")),
+    })));
+}
+
+/** Waits until `n` stages of the Stages panel are in `state`. */
+async function stagesIn(page: Page, state: string, n: number): Promise<void> {
+  const selector = `#stages .stage[data-state="${state}"]`;
+  await page.waitForFunction(`document.querySelectorAll('${selector}').length === ${n}`, null, {
+    timeout: 180_000,
+  });
 }
 
 function rowSums(m: { rows: number; cols: number; values: number[] }): number[] {
@@ -122,11 +126,7 @@ Deno.test({
       );
 
       await t.step("the Stages panel shows the grader's results", async () => {
-        await page.waitForFunction(
-          (n) => document.querySelectorAll('#stages .stage[data-state="pass"]').length === n,
-          STAGES.length,
-          { timeout: 180_000 },
-        );
+        await stagesIn(page, "pass", STAGES.length);
         assertStringIncludes(await page.textContent("#stages") ?? "", "✓ passed: all");
         await screenshot(page, "stages");
       });
@@ -151,10 +151,8 @@ Deno.test({
           await page.textContent("#divergence .check-text") ?? "",
           "mask after the softmax",
         );
-        const { shape, badRows } = await page.$eval(
-          map,
-          (c) => ({ ...(c as HTMLElement).dataset }),
-        );
+        const shape = await page.getAttribute(map, "data-shape");
+        const badRows = await page.getAttribute(map, "data-bad-rows");
         const dims = shape!.split(",").map(Number);
         const positions = dims[dims.length - 2];
         const rows = dims.slice(0, -1).reduce((a, b) => a * b, 1);
@@ -188,7 +186,7 @@ Deno.test({
   fn: () =>
     inCacheDir(async (dir) => {
       for (const [name, text] of Object.entries(await loadPristine())) {
-        await Deno.writeTextFile(`${dir}/${name}`, deeperImports(text));
+        await Deno.writeTextFile(`${dir}/${name}`, text);
       }
       await withStudio(["--exercises", dir, ...TINY], async (page) => {
         const hint = (n: number) => STAGES.find((s) => s.number === n)!.hints[0];
@@ -201,11 +199,7 @@ Deno.test({
           assertStringIncludes(text, `Stage ${stage} not started`);
           assertStringIncludes(text, hint(stage));
         }
-        await page.waitForFunction(
-          (n) => document.querySelectorAll('#stages .stage[data-state="not-started"]').length === n,
-          STAGES.length,
-          { timeout: 120_000 },
-        );
+        await stagesIn(page, "not-started", STAGES.length);
         const generate = '#generate [data-state="not-started"]';
         await page.waitForSelector(generate);
         assertStringIncludes(await page.textContent(generate) ?? "", hint(5));

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The studio driven in a real browser, for its tests and its bench: the studio started as a
  * learner starts it (`deno task studio`, with the task's own permissions), Debian's Chromium
@@ -138,7 +137,7 @@ export async function openStudio(browser: Browser, url: string): Promise<Watched
   });
   page.on("pageerror", (e: Error) => errors.push(e.message));
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset.ready === "1");
+  await page.waitForFunction("document.body.dataset.ready === '1'");
   return { page, errors };
 }
 
@@ -190,14 +189,16 @@ export async function generateInPage(
   await page.fill('#generate input[name="temperature"]', "0");
   await page.click("#generate button.primary");
   await page.waitForSelector('#generate .generated[data-done="1"]', { timeout });
-  const d = await page.$eval("#generate .generated", (e) => ({ ...(e as HTMLElement).dataset }));
-  // the next generation starts from a fresh panel
-  await page.$eval("#generate .generated", (e) => e.removeAttribute("data-done"));
-  const ids = (s?: string) => (s ? s.split(",").map(Number) : []);
-  return {
-    promptIds: ids(d.promptIds),
-    ids: ids(d.ids),
-    backend: d.backend ?? "",
-    tokensPerSecond: Number(d.tokensPerSecond),
+  const out = "#generate .generated";
+  const read = async (name: string) => await page.getAttribute(out, `data-${name}`) ?? "";
+  const ids = (s: string) => (s ? s.split(",").map(Number) : []);
+  const generated = {
+    promptIds: ids(await read("prompt-ids")),
+    ids: ids(await read("ids")),
+    backend: await read("backend"),
+    tokensPerSecond: Number(await read("tokens-per-second")),
   };
+  // the next generation starts from a fresh panel
+  await page.$eval(out, (e) => e.removeAttribute("data-done"));
+  return generated;
 }

@@ -12,11 +12,11 @@
  */
 import { kitPath, relative } from "../lib/paths.ts";
 import type { SessionView } from "./api.ts";
-import { attentionView, MAX_ATTENTION_TOKENS } from "./attention.ts";
+import { attentionView } from "./attention.ts";
 import { divergenceView } from "./divergence.ts";
 import { embeddingsView } from "./embeddings.ts";
 import { ModelStore } from "./models.ts";
-import type { StudioSession } from "./session.ts";
+import { MAX_ATTENTION_TOKENS, type StudioSession } from "./session.ts";
 import { stagesView } from "./stages.ts";
 import { decodeIds, encodeView, tokensView } from "./tokens.ts";
 

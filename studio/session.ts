@@ -8,6 +8,7 @@
  * @module
  */
 import { type GPT2Config, loadConfig } from "../lib/config.ts";
+import { frameLimits } from "../grader/child_output.ts";
 import type { ModelFiles } from "../grader/context.ts";
 import { type ChildRun, DEFAULT_LIMITS, type RunOptions, runProbes } from "../grader/run_stage.ts";
 import type { ProbeCall, Stage, StageResult } from "../grader/stage.ts";
@@ -25,6 +26,9 @@ export interface SessionOptions {
   /** Time and memory limits of one sandboxed run (default: `deno task check`'s). */
   limits?: { timeLimitMs: number; memoryLimitMb: number };
 }
+
+/** The longest prompt the attention panel takes, in tokens (64 × 64 cells a head). */
+export const MAX_ATTENTION_TOKENS = 64;
 
 /** Most sandboxed children running at once (the machine's other core stays free). */
 const MAX_CHILDREN = 2;
@@ -141,7 +145,9 @@ export class StudioSession {
    * @returns what came back
    */
   probe(stage: Stage, calls: ProbeCall[]): Promise<ChildRun> {
-    return this.#limited(() => runProbes(stage, calls, this.#runOptions()));
+    // the largest answer, the attention weights of the longest prompt, is far below this
+    const limits = frameLimits(MAX_ATTENTION_TOKENS, this.config.vocab_size);
+    return this.#limited(() => runProbes(stage, calls, this.#runOptions(), limits));
   }
 
   /**

@@ -15,7 +15,7 @@ import { stagePoints, totals } from "./totals.ts";
  * @param results the graded stages
  * @returns the document, pretty-printed
  */
-export function jsonReport(results: StageResult[]): string {
+export function jsonReport(results: readonly StageResult[]): string {
   const stages = results.map((r) => ({
     stage: r.stage,
     name: r.name,

@@ -5,10 +5,16 @@
  * case when the stage could not be graded (its file did not load, the time limit, the memory
  * cap). What the learner's code printed is the suite's `<system-out>`.
  *
+ * Each `<testcase>` has the `file` and `line` it points at (see `places.ts`), which JUnit
+ * reporter actions turn into annotations, and a `time`: the learner's code runs once per stage
+ * for all its checks, so the stage's time goes to its first test case and the others take 0 s
+ * (the test cases of a suite add up to its time).
+ *
  * @module
  */
 import type { CheckResult, StageResult } from "../stage.ts";
-import { checkText, stageRan } from "./results.ts";
+import { checkPlace, errorPlace, type Place, type ReadSource } from "./places.ts";
+import { checkText, stageRan, stageTitle } from "./results.ts";
 import { stagePoints, totals } from "./totals.ts";
 
 // Characters XML 1.0 cannot hold at all (control characters other than tab and newlines,
@@ -45,8 +51,18 @@ function element(name: string, attrs: Record<string, string | number>, body?: st
   return body === undefined ? `<${name}${a}/>` : `<${name}${a}>${body}</${name}>`;
 }
 
-function testcase(r: StageResult, c: CheckResult): string {
-  const attrs = { classname: `stage${r.stage}.${r.name}`, name: c.name, file: r.file };
+function caseAttrs(r: StageResult, name: string, place: Place, first: boolean) {
+  return {
+    classname: `stage${r.stage}.${r.name}`,
+    name,
+    file: place.file,
+    line: place.line,
+    time: first ? (r.ms / 1000).toFixed(3) : "0.000",
+  };
+}
+
+function testcase(r: StageResult, c: CheckResult, first: boolean, read?: ReadSource): string {
+  const attrs = caseAttrs(r, c.name, checkPlace(r, c, read), first);
   if (c.status === "pass") return `    ${element("testcase", attrs)}`;
   const inner = c.status === "fail" || c.status === "todo"
     ? element(
@@ -61,7 +77,7 @@ function testcase(r: StageResult, c: CheckResult): string {
 /** The test case that stands for a stage that could not be graded, or ended early. */
 function stageErrorCase(r: StageResult): string | undefined {
   if (r.status !== "error" && !(r.status === "not-started" && !stageRan(r))) return undefined;
-  const attrs = { classname: `stage${r.stage}.${r.name}`, name: "the stage runs", file: r.file };
+  const attrs = caseAttrs(r, "the stage runs", errorPlace(r), true);
   const body = [r.message, ...(r.error?.at ? [`at ${r.error.at}`] : [])].join("\n");
   const inner = r.status === "error"
     ? element("error", { message: r.message, type: r.error?.name ?? "stopped" }, xmlText(body))
@@ -91,6 +107,7 @@ function counts(r: StageResult, errorCase: string | undefined): Counts {
  * The JUnit XML report.
  *
  * @param results the graded stages
+ * @param read reads a learner's file, for line numbers (default: from disk)
  * @returns the document
  * @example
  * ```ts
@@ -98,7 +115,7 @@ function counts(r: StageResult, errorCase: string | undefined): Counts {
  * junitReport([]).startsWith('<?xml version="1.0" encoding="UTF-8"?>'); // true
  * ```
  */
-export function junitReport(results: StageResult[]): string {
+export function junitReport(results: readonly StageResult[], read?: ReadSource): string {
   const staged = results.map((r) => {
     const errorCase = stageErrorCase(r);
     return { r, errorCase, n: counts(r, errorCase) };
@@ -110,11 +127,13 @@ export function junitReport(results: StageResult[]): string {
       ["points", p.points],
       ["maxPoints", p.maxPoints],
     ].map(([name, value]) => `      ${element("property", { name, value })}`);
-    const cases = [errorCase, ...r.checks.map((c) => testcase(r, c))]
-      .filter((x) => x !== undefined);
+    const cases = [
+      errorCase,
+      ...r.checks.map((c, i) => testcase(r, c, !errorCase && i === 0, read)),
+    ].filter((x) => x !== undefined);
     const out = r.output ? [`    ${element("system-out", {}, xmlText(r.output))}`] : [];
     const attrs = {
-      name: `Stage ${r.stage} · ${r.name}`,
+      name: stageTitle(r),
       file: r.file,
       ...n,
       time: (r.ms / 1000).toFixed(3),

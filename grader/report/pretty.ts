@@ -5,7 +5,7 @@
  * @module
  */
 import type { CheckResult, StageResult } from "../stage.ts";
-import { notStartedHint, stageRan } from "./results.ts";
+import { notStartedAdvice, notStartedHint, stageRan, stageTitle } from "./results.ts";
 
 /** Text styles, empty when colour is off. */
 export interface Styles {
@@ -50,11 +50,11 @@ const MARK = { pass: "✓", fail: "✗", todo: "○", skipped: "·", "n/a": "–
  * @returns the lines
  */
 export function formatStage(r: StageResult, s: Styles, verbose: boolean): string[] {
-  const lines = [s.bold(`Stage ${r.stage} · ${r.name}`) + s.dim(` — ${r.file}`)];
+  const lines = [s.bold(stageTitle(r)) + s.dim(` — ${r.file}`)];
   if (r.status === "not-started") {
     const hint = notStartedHint(r);
     lines.push(`  ${s.todo("○ not started")}`);
-    lines.push(`    Open ${r.file} and replace the first todo(...) with your code.`);
+    lines.push(`    ${notStartedAdvice(r)}`);
     if (hint) lines.push(`    ${s.todo("hint:")} ${hint}`);
     return lines;
   }
@@ -79,7 +79,7 @@ export function formatStage(r: StageResult, s: Styles, verbose: boolean): string
     }
     lines.push(
       `  ${style(MARK[c.status])} ${c.name}${
-        c.status === "pass" && !verbose ? "" : s.dim(` — ${c.message}`)
+        c.status === "pass" && !verbose && !c.highlight ? "" : s.dim(` — ${c.message}`)
       }`,
     );
     if (c.status === "pass") continue;
@@ -122,12 +122,12 @@ export function nextStep(results: StageResult[], lastStage: number): string {
   const first = results.find((r) => r.status !== "pass");
   if (!first) {
     if (results.length !== 1) {
-      return "Every stage passes: `deno task generate` lets your GPT-2 write.";
+      return "Every stage passes: `deno task generate` lets your GPT-2 write English.";
     }
     const n = results[0].stage;
     return n < lastStage
       ? `Stage ${n} passes. On to the next: \`deno task check ${n + 1}\`.`
-      : `Stage ${n}, the last, passes: \`deno task generate\` lets your GPT-2 write, and ` +
+      : `Stage ${n}, the last, passes: \`deno task generate\` lets your GPT-2 write English, and ` +
         "`deno task progress` shows every stage.";
   }
   const check = first.checks.find((c) => c.status === "fail" || c.status === "todo");

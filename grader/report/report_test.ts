@@ -1,68 +1,8 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import type { CheckResult, StageResult } from "../stage.ts";
-import { definitionLine, githubAnnotations, stepSummary } from "./github.ts";
+import { githubAnnotations, stepSummary } from "./github.ts";
 import { jsonReport } from "./json.ts";
 import { junitReport } from "./junit.ts";
-
-const NASTY = "a <b> & \"c\" 'd' ]]> \u001b[31mred\u001b[39m \u0000\u001e ✓ 🦕\nline 2\ttab";
-/** NASTY as XML can hold it: the characters XML 1.0 has no room for are dropped. */
-const NASTY_IN_XML = [...NASTY].filter((c) => !["\u0000", "\u001b", "\u001e"].includes(c)).join("");
-
-const check = (name: string, status: CheckResult["status"], extra: Partial<CheckResult> = {}) =>
-  ({
-    name,
-    layer: "numbers",
-    status,
-    message: `${name}: ${status}`,
-    points: status === "pass" ? 2 : 0,
-    maxPoints: status === "n/a" ? 0 : 2,
-    ...extra,
-  }) satisfies CheckResult;
-
-const RESULTS: StageResult[] = [
-  {
-    stage: 3,
-    name: "Attention",
-    file: "exercises/3_attention.ts",
-    status: "fail",
-    message: "2 of 5 checks pass",
-    ms: 1234,
-    output: NASTY,
-    checks: [
-      check("scaledDotProductAttention runs", "pass"),
-      check("CausalSelfAttention state dict", "pass"),
-      check("CausalSelfAttention output shape", "fail", {
-        message: NASTY,
-        details: ["max abs error 1e3, 100%"],
-        hint: "Check the 50% case, a:b, c",
-      }),
-      check("scaledDotProductAttention matches the reference", "fail", {
-        at: "exercises/3_attention.ts:40:7",
-      }),
-      check("CausalSelfAttention matches the reference activations", "skipped"),
-      check("GPT-2's real weights", "n/a"),
-    ],
-  },
-  {
-    stage: 4,
-    name: "MLP",
-    file: "exercises/4_mlp.ts",
-    status: "error",
-    message: "Stopped after 3 s, the time limit of a stage | while loading",
-    ms: 3000,
-    checks: [],
-  },
-  {
-    stage: 5,
-    name: "GPT-2",
-    file: "exercises/5_gpt2.ts",
-    status: "not-started",
-    message: "not started",
-    ms: 10,
-    error: { kind: "not-implemented", name: "NotImplementedError", message: "", hint: "h.0?" },
-    checks: [],
-  },
-];
+import { NASTY, NASTY_IN_XML, RESULTS, SOURCES } from "./test_results.ts";
 
 /** An element of a parsed XML document. */
 interface XmlElement {
@@ -156,7 +96,7 @@ Deno.test("parseXml() rejects what an XML parser rejects", () => {
 });
 
 Deno.test("junitReport() parses back: a suite per stage, a case per check, text intact", () => {
-  const root = parseXml(junitReport(RESULTS));
+  const root = parseXml(junitReport(RESULTS, (p) => SOURCES[p]));
   assertEquals(root.name, "testsuites");
   assertEquals(root.attrs.name, "gpt2-kit: 4 of 10 points");
   const suites = childrenNamed(root, "testsuite");
@@ -182,6 +122,15 @@ Deno.test("junitReport() parses back: a suite per stage, a case per check, text 
     "skipped",
     "skipped",
   ]);
+  // where each case points, and the stage's time on its first case
+  assertEquals(cases.map((c) => [c.attrs.file, c.attrs.line, c.attrs.time]), [
+    ["exercises/3_attention.ts", "1", "1.234"],
+    ["exercises/3_attention.ts", "3", "0.000"],
+    ["exercises/3_attention.ts", "3", "0.000"],
+    ["exercises/3_attention.ts", "40", "0.000"],
+    ["exercises/3_attention.ts", "3", "0.000"],
+    ["exercises/3_attention.ts", "1", "0.000"],
+  ]);
   const failure = cases[2].children[0];
   assertEquals(failure.attrs.message, NASTY_IN_XML);
   assertEquals(
@@ -195,7 +144,9 @@ Deno.test("junitReport() parses back: a suite per stage, a case per check, text 
     points: "4",
     maxPoints: "10",
   });
-  const error = childrenNamed(mlp, "testcase")[0].children[0];
+  const errorCase = childrenNamed(mlp, "testcase")[0];
+  assertEquals([errorCase.attrs.line, errorCase.attrs.time], ["1", "3.000"]);
+  const error = errorCase.children[0];
   assertEquals([error.name, error.attrs.message], ["error", RESULTS[1].message]);
   assertEquals(mlp.attrs.errors, "1");
   assertEquals(childrenNamed(gpt2, "testcase")[0].children[0].name, "failure");
@@ -206,12 +157,7 @@ Deno.test("junitReport() parses back: a suite per stage, a case per check, text 
 });
 
 Deno.test("githubAnnotations() point into the learner's file: thrown line, else the export", () => {
-  const sources: Record<string, string> = {
-    "exercises/3_attention.ts":
-      "import x\n\nexport class CausalSelfAttention extends nn.Module {\n",
-    "exercises/5_gpt2.ts": "import { todo }\n\nexport class GPT2 {\n  constructor() {\n    todo(\n",
-  };
-  const lines = githubAnnotations(RESULTS, (p) => sources[p]);
+  const lines = githubAnnotations(RESULTS, (p) => SOURCES[p]);
   assertEquals(lines, [
     "::error file=exercises/3_attention.ts,line=3,title=Stage 3 · Attention%3A " +
     "CausalSelfAttention output shape::" +
@@ -223,27 +169,9 @@ Deno.test("githubAnnotations() point into the learner's file: thrown line, else 
     "::error file=exercises/4_mlp.ts,line=1,title=Stage 4 · MLP%3A could not be graded::" +
     RESULTS[1].message,
     "::warning file=exercises/5_gpt2.ts,line=5,title=Stage 5 · GPT-2::" +
-    "Not started: replace the first todo(...) with your code.%0Ahint: h.0?",
+    "Not started. Open exercises/5_gpt2.ts and replace the first todo(...) with your code.%0A" +
+    "hint: h.0?",
   ]);
-});
-
-Deno.test("definitionLine() finds exports, then class members, not look-alikes", () => {
-  const src = [
-    "// export class MLP in a comment",
-    "export class MLPBlock {}",
-    "export function gelu(x) {}",
-    "export const PRETOKENIZE = /x/;",
-    "  export   class   MLP extends nn.Module {",
-    "  get vocabSize(): number {",
-    "    this.encode(text);",
-    "  encode(text: string): number[] {",
-  ].join("\n");
-  assertEquals(definitionLine(src, "MLP"), 5);
-  assertEquals(definitionLine(src, "gelu"), 3);
-  assertEquals(definitionLine(src, "PRETOKENIZE"), 4);
-  assertEquals(definitionLine(src, "vocabSize"), 6);
-  assertEquals(definitionLine(src, "encode"), 8);
-  assertEquals(definitionLine(src, "Block"), undefined);
 });
 
 Deno.test("stepSummary() is a markdown table of stages, status and points, with the total", () => {

@@ -782,7 +782,12 @@ export const stage: Stage = {
         };
       },
     },
-    { name: "bytesToUnicode covers the 256 bytes", layer: "shapes", run: tableShapeCheck },
+    {
+      name: "bytesToUnicode covers the 256 bytes",
+      layer: "shapes",
+      buildsOn: ["bytesToUnicode runs"],
+      run: tableShapeCheck,
+    },
     {
       name: "vocabSize",
       layer: "shapes",
@@ -796,7 +801,12 @@ export const stage: Stage = {
         };
       },
     },
-    { name: "bytesToUnicode is GPT-2's table", layer: "properties", run: tableValuesCheck },
+    {
+      name: "bytesToUnicode is GPT-2's table",
+      layer: "properties",
+      buildsOn: ["bytesToUnicode covers the 256 bytes"],
+      run: tableValuesCheck,
+    },
     { name: "encode gives valid ids", layer: "properties", run: idRangeCheck },
     {
       name: "decode(encode(text)) gives the text back",

@@ -262,6 +262,7 @@ export const stage: Stage = {
   number: 2,
   name: "Embedding",
   file: "2_embedding.ts",
+  references: { "nn.Embedding": "Embedding", "F.embedding": "Embedding" },
   hints: [
     "An embedding has no arithmetic in it. Row i of the table is the vector of id i: so what " +
     "shape must the table have, and what shape comes out for ids of shape [B, T]?",
@@ -348,6 +349,7 @@ export const stage: Stage = {
     {
       name: "GPT2Embeddings output shape",
       layer: "shapes",
+      usesReferences: true,
       run: (o, ctx) => {
         const C = ctx.config.n_embd;
         const [p] = batchPair(ctx);
@@ -417,6 +419,7 @@ export const stage: Stage = {
     {
       name: "GPT2Embeddings matches the reference activations",
       layer: "numbers",
+      usesReferences: true,
       points: 3,
       run: (o, ctx) =>
         allOf(
@@ -436,6 +439,7 @@ export const stage: Stage = {
     {
       name: "GPT2Embeddings on a batch of two prompts",
       layer: "numbers",
+      usesReferences: true,
       run: (o, ctx) => {
         const [p, q] = batchPair(ctx);
         const a = p.tensor("embeddings"), b = q.tensor("embeddings");

@@ -1,6 +1,7 @@
 import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { kitPath } from "../../lib/paths.ts";
 import { checkNamed, gradeDir, withMutatedCopy } from "../test_support.ts";
+import { withStubs } from "../../commands/_test_helpers.ts";
 import { stage } from "./2_embedding.ts";
 
 Deno.test("stage 2 passes the reference solution", async () => {
@@ -10,7 +11,7 @@ Deno.test("stage 2 passes the reference solution", async () => {
 });
 
 Deno.test("stage 2 reports the untouched exercise as not started, with the first hint", async () => {
-  const r = await gradeDir(stage, kitPath("exercises"));
+  const r = await withStubs((dir) => gradeDir(stage, dir));
   assertEquals(r.status, "not-started", r.message);
   assertStringIncludes(r.checks[0].hint ?? "", "one row per id");
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import { scaledDotProductAttention as referenceSdpa, softmax } from "../../lib/functional.ts";
-import type { Module } from "../../lib/module.ts";
+import { extract, type Module } from "../../lib/module.ts";
 import { randn, Rng } from "../../lib/random.ts";
 import { Tensor } from "../../lib/tensor.ts";
 import { tensorOf, valueOf, watchedOf } from "../outcomes.ts";
@@ -18,7 +18,6 @@ import {
   asTensor,
   batched,
   causalVerdict,
-  closeVerdict,
   dataOf,
   diagnosedCloseVerdict,
   inputUnchangedVerdict,
@@ -204,6 +203,34 @@ function sdpaMistakes({ q, k, v, mask }: SdpaInputs): KnownMistake[] {
   ];
 }
 
+/**
+ * What h.0.attn computes when the heads are split with `view(B, nh, T, hs)` alone (no
+ * transpose) and merged back the same way (grader side). Such a module is still causal, since
+ * each head's rows keep the positions' order, so only the numbers tell.
+ */
+function headsWithoutTranspose(ctx: GradeContext, x: TensorData): TensorData {
+  const w = extract(ctx.weights(), "h.0.attn.");
+  const input = asTensor(x);
+  const [B, T, C] = input.shape;
+  const nh = ctx.config.n_head;
+  const [q, k, v] = input.matmul(w["c_attn.weight"]).add(w["c_attn.bias"]).split(C, 2)
+    .map((t) => t.contiguous().view(B, nh, T, C / nh)); // the mistake: no transpose(1, 2)
+  const mask = w.bias.slice(2, 0, T).slice(3, 0, T); // (1, 1, T, T)
+  const y = referenceSdpa(q, k, v, { mask }).contiguous().view(B, T, C);
+  return dataOf(y.matmul(w["c_proj.weight"]).add(w["c_proj.bias"]));
+}
+
+function attentionMistakes(ctx: GradeContext, x: TensorData): KnownMistake[] {
+  return [{
+    message: "Your heads are split without a transpose: view(B, nh, T, hs) cuts the sequence " +
+      "into nh pieces instead of cutting each position's C features into nh heads",
+    hint: "Separate the heads in two steps: view(B, T, nh, hs) keeps each position's features " +
+      "together and cuts them into heads, then transpose(1, 2) gives (B, nh, T, hs). Undo both " +
+      "after attention: transpose(1, 2), then view(B, T, C).",
+    output: () => headsWithoutTranspose(ctx, x),
+  }];
+}
+
 const SDPA_HINT = "Check each step: scores = q kᵀ; divided by sqrt(d) where d = q.size(-1); " +
   "masked to -Infinity where mask is 0, before the softmax; softmax over the last dimension " +
   "(the keys); then times v.";
@@ -213,6 +240,7 @@ export const stage: Stage = {
   number: 3,
   name: "Attention",
   file: "3_attention.ts",
+  references: { "F.scaledDotProductAttention": "scaledDotProductAttention" },
   hints: [
     "What shape do the scores q kᵀ have, and which dimension should each row of attention " +
     "weights sum to 1 over?",
@@ -291,6 +319,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention output shape",
       layer: "shapes",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       run: (o, ctx) =>
         allOf(
@@ -309,6 +338,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention does not modify its input",
       layer: "properties",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       run: (o, ctx) =>
         inputUnchangedVerdict(
@@ -318,6 +348,7 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention is causal",
       layer: "properties",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       points: 2,
       run: (o, ctx) => {
@@ -342,20 +373,23 @@ export const stage: Stage = {
     {
       name: "CausalSelfAttention matches the reference activations",
       layer: "numbers",
+      usesReferences: true,
       requires: [SDPA_MATCHES],
       points: 3,
       run: (o, ctx) =>
         allOf(
           `h.0.attn output matches PyTorch on ${ctx.refs.prompts.length} prompts`,
           ctx.refs.prompts.map((p) => () =>
-            closeVerdict(
+            diagnosedCloseVerdict(
               forwardResult(o, `attn:p${p.index}`).out,
               batched(p.tensor("h0.attn_out")),
               ATTN_TOL,
               `h.0.attn output for prompt ${p.index} (${JSON.stringify(p.text ?? p.ids)})`,
               "Your scaledDotProductAttention passed, so look at the plumbing: q, k, v in that " +
                 "order from c_attn; heads split as view(B, T, nh, hs).transpose(1, 2) and merged " +
-                "back in the same order; the mask cut to T x T; c_proj applied last.",
+                "back in the same order; the mask cut to its top-left T x T corner with " +
+                "this.bias.slice(2, 0, T).slice(3, 0, T); c_proj applied last.",
+              attentionMistakes(ctx, batched(p.tensor("h0.attn_in"))),
             )
           ),
         ),

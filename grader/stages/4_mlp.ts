@@ -134,6 +134,7 @@ export const stage: Stage = {
   number: 4,
   name: "MLP",
   file: "4_mlp.ts",
+  references: { "nn.Conv1D": "Conv1D", "nn.GELU": "gelu", "F.gelu": "gelu" },
   hints: [
     "The MLP works on each position separately: C numbers in, 4C in the middle, C out. Which " +
     "layer widens, which narrows, and where does the GELU go?",
@@ -222,6 +223,7 @@ export const stage: Stage = {
     {
       name: "MLP output shape",
       layer: "shapes",
+      usesReferences: true,
       run: (o, ctx) =>
         allOf("the output is [B, T, C] like its input", [
           ...ctx.refs.prompts.map((p) => () =>
@@ -243,6 +245,7 @@ export const stage: Stage = {
     {
       name: "MLP does not modify its input",
       layer: "properties",
+      usesReferences: true,
       run: (o, ctx) =>
         inputUnchangedVerdict(ctx.refs.prompts.map((p) => () => mlpResult(o, `mlp:p${p.index}`))),
     },
@@ -299,6 +302,7 @@ export const stage: Stage = {
     {
       name: "MLP matches the reference activations",
       layer: "numbers",
+      usesReferences: true,
       points: 3,
       run: (o, ctx) =>
         allOf(

@@ -1,7 +1,10 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { kitPath } from "../../lib/paths.ts";
 import { checkNamed, gradeDir, learnerText, withMutatedCopy } from "../test_support.ts";
+import { withStubs } from "../../commands/_test_helpers.ts";
 import { stage } from "./4_mlp.ts";
+import { layerFixture } from "../references.ts";
+import { loadPristine } from "../../commands/reset.ts";
 
 Deno.test("stage 4 passes the reference solution", async () => {
   const r = await gradeDir(stage, kitPath("solutions"));
@@ -10,7 +13,7 @@ Deno.test("stage 4 passes the reference solution", async () => {
 });
 
 Deno.test("stage 4 reports the untouched exercise as not started, with the first hint", async () => {
-  const r = await gradeDir(stage, kitPath("exercises"));
+  const r = await withStubs((dir) => gradeDir(stage, dir));
   assertEquals(r.status, "not-started", r.message);
   assertStringIncludes(r.checks[0].hint ?? "", "[in, out] or [out, in]");
 });
@@ -58,4 +61,15 @@ Deno.test("stage 4 fails an MLP that writes into its input, and says so", async 
   assertEquals(c.status, "fail");
   assertEquals(c.message, "forward(x) changed x");
   assertStringIncludes(c.hint ?? "", "writing into x.data");
+});
+
+Deno.test("the exact and tanh GELUs differ by one figure, the one the stub and grader state", async () => {
+  const exact = layerFixture("gelu_exact.out").data, tanh = layerFixture("gelu_tanh.out").data;
+  const most = Math.max(...exact.map((x, i) => Math.abs(x - tanh[i])));
+  const figure = most.toExponential(1); // e.g. "4.7e-4"
+  assertEquals(figure, "4.7e-4");
+  const stub = (await loadPristine())["4_mlp.ts"];
+  assertStringIncludes(stub, `differ by up to ${figure}`);
+  const grader = await Deno.readTextFile(kitPath("grader", "stages", "4_mlp.ts"));
+  assertStringIncludes(grader, `by up to ${figure}`);
 });

@@ -17,8 +17,17 @@ import { Rng } from "../../lib/random.ts";
 import { formatShape } from "../../lib/shape.ts";
 import { Tensor } from "../../lib/tensor.ts";
 import { compareTensors, fmtNum, type Tolerance } from "../compare.ts";
-import { describeValue, requireTensor, tensorOf, valueOf, VerdictError } from "../outcomes.ts";
+import {
+  describeValue,
+  earlierTodoVerdict,
+  requireTensor,
+  tensorOf,
+  valueOf,
+  VerdictError,
+} from "../outcomes.ts";
+import { allDistinct, isArray } from "../intrinsics.ts";
 import { exported, loadedModule, shapesOf } from "../probe_helpers.ts";
+import { continueOnEnglish, ENGLISH_TOKENS, englishReference, englishVerdict } from "../english.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
 import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
@@ -150,6 +159,12 @@ function plan(ctx: GradeContext): ProbeCall[] {
   if (longestPrompt(ctx).ids.length > 1) {
     calls.push({ id: "causal", probe: "forward", args: { ids: idsTensor(changedIds(ctx)) } });
   }
+  const english = englishReference();
+  calls.push({
+    id: "english",
+    probe: "english",
+    args: { ids: english.prompt_ids, n: ENGLISH_TOKENS },
+  });
   if (ctx.model === "gpt2") calls.push(...REAL_GPT2_CALLS);
   return calls;
 }
@@ -162,8 +177,6 @@ function forwardOf(m: unknown, ...args: Tensor[]): Tensor | null {
   const f = (m as { forward?: unknown } | null | undefined)?.forward;
   return typeof f === "function" ? f.apply(m, args) : null;
 }
-
-const OWN_STUBS = /^(LayerNorm|Block|GPT2|generate)\b/;
 
 const TIED_HINT = "GPT-2 ties the LM head to wte: there is no separate lm_head (the checkpoint " +
   "has no lm_head.weight). Compute the logits in forward with the token embeddings themselves: " +
@@ -505,6 +518,8 @@ export const stage: Stage = {
   number: 5,
   name: "GPT-2",
   file: "5_gpt2.ts",
+  references: { "nn.LayerNorm": "LayerNorm", "F.layerNorm": "LayerNorm" },
+  keeps: ["nn.Conv1D"],
   hints: [
     "Step 1 is only constructors: list the checkpoint's keys (wte.weight, h.0.ln_1.weight, ...). " +
     "Which field of which class must each of them come from?",
@@ -530,8 +545,8 @@ export const stage: Stage = {
         : [];
       return {
         shapes: shapesOf(m),
-        hIsArray: Array.isArray(h),
-        sharedBlocks: new Set(blocks).size < blocks.length,
+        hIsArray: isArray(h),
+        sharedBlocks: !allDistinct(blocks),
       };
     },
     layernorm(learner, args) {
@@ -569,6 +584,9 @@ export const stage: Stage = {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
       return exported<Generate>(learner, "generate")(model, args.ids as number[], args.n as number);
     },
+    english(learner, args) {
+      return continueOnEnglish(learner, args.ids as number[], args.n as number);
+    },
     loadedWeight(learner, args, env) {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
       const t = model.stateDict()[args.key as string];
@@ -585,18 +603,12 @@ export const stage: Stage = {
       name: "GPT2(config) builds",
       layer: "runs",
       run: (o) => {
-        const built = o.get("keys");
-        if (built && !built.ok && built.error.kind === "not-implemented") {
-          const what = built.error.what ?? "";
-          if (!OWN_STUBS.test(what)) {
-            return {
-              status: "todo",
-              message: `GPT2 is built from your earlier stages' modules, and ${what} ` +
-                "(an earlier stage) is not written yet",
-              hint: built.error.hint,
-            };
-          }
-        }
+        const earlier = earlierTodoVerdict(
+          o.get("keys"),
+          5,
+          "GPT2 is built from your earlier stages' modules",
+        );
+        if (earlier) return earlier;
         builtModel(o);
         return { status: "pass", message: "GPT2(config) builds its modules" };
       },
@@ -643,6 +655,7 @@ export const stage: Stage = {
     {
       name: "GPT2.forward gives logits [1, T, vocab_size]",
       layer: "shapes",
+      usesReferences: true,
       requires: ["LayerNorm matches PyTorch, tiny variances included"],
       run: (o, ctx) =>
         everyPrompt(ctx, "the logits are [B, T, vocab_size] for every prompt", (p) =>
@@ -657,6 +670,7 @@ export const stage: Stage = {
     {
       name: "GPT2 gives finite logits",
       layer: "properties",
+      usesReferences: true,
       run: (o, ctx) =>
         everyPrompt(ctx, "no NaN or Infinity in the logits", (p) => {
           const logits = logitsOf(o, `logits:p${p.index}`, ctx);
@@ -673,6 +687,7 @@ export const stage: Stage = {
     {
       name: "GPT2 is causal",
       layer: "properties",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -694,12 +709,14 @@ export const stage: Stage = {
     {
       name: "GPT2 matches PyTorch, block by block (step 2)",
       layer: "numbers",
+      usesReferences: true,
       points: 4,
       run: matchesReference,
     },
     {
       name: "GPT2 predicts the same next token",
       layer: "numbers",
+      usesReferences: true,
       run: (o, ctx) =>
         everyPrompt(ctx, "the most likely next token is PyTorch's for every prompt", (p) => {
           const last = p.ids.length - 1;
@@ -718,6 +735,7 @@ export const stage: Stage = {
     {
       name: "generate continues a prompt as PyTorch does (step 3)",
       layer: "tokens",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const p = ctx.refs.prompts[0];
@@ -730,6 +748,7 @@ export const stage: Stage = {
     {
       name: "your GPT-2 generates through ONNX on WebGPU or WASM (step 3)",
       layer: "tokens",
+      usesReferences: true,
       subject: "GPT2",
       points: 2,
       requires: ["generate continues a prompt as PyTorch does (step 3)"],
@@ -742,6 +761,13 @@ export const stage: Stage = {
             "step in tensor ops (no .data / .item() inside forward) and build sizes from " +
             "x.shape, so the graph serves every sequence length.",
         ),
+    },
+    {
+      name: "your GPT-2 writes English with the bundled English model",
+      layer: "tokens",
+      subject: "generate",
+      requires: ["generate continues a prompt as PyTorch does (step 3)"],
+      run: (o) => englishVerdict(o, "english", englishReference()),
     },
     {
       name: "GPT2 holds GPT-2's weights",

@@ -2,6 +2,7 @@ import { assertEquals, assertStringIncludes } from "@std/assert";
 import { kitPath } from "../../lib/paths.ts";
 import type { StageResult } from "../stage.ts";
 import { checkNamed, gradeDir, learnerText, withMutatedCopy } from "../test_support.ts";
+import { withStubs } from "../../commands/_test_helpers.ts";
 import { stage } from "./5_gpt2.ts";
 
 const KEYS = "GPT2 loads the checkpoint (step 1)";
@@ -32,7 +33,7 @@ Deno.test("stage 5 passes the reference solution", async () => {
 });
 
 Deno.test("stage 5 reports the untouched exercise as not started, with the first hint", async () => {
-  const r = await gradeDir(stage, kitPath("exercises"));
+  const r = await withStubs((dir) => gradeDir(stage, dir));
   assertEquals(r.status, "not-started", r.message);
   assertStringIncludes(r.checks[0].hint ?? "", "named h.0, h.1");
 });

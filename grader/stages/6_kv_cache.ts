@@ -9,13 +9,13 @@
  */
 import type { Module } from "../../lib/module.ts";
 import { Tensor } from "../../lib/tensor.ts";
-import type { Tolerance } from "../compare.ts";
+import { compareTensors, type Tolerance } from "../compare.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
-import { requireTensor, valueOf } from "../outcomes.ts";
+import { earlierTodoVerdict, requireTensor, valueOf } from "../outcomes.ts";
 import { exported, loadedModule } from "../probe_helpers.ts";
 import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
-import type { GradeContext, Outcomes, ProbeCall, ProbeEnv, Stage } from "../stage.ts";
-import { allOf, closeVerdict, shapeVerdict } from "../verdicts.ts";
+import type { GradeContext, Outcomes, ProbeCall, ProbeEnv, Stage, Verdict } from "../stage.ts";
+import { allOf, asTensor, closeVerdict, shapeVerdict } from "../verdicts.ts";
 import type { TensorData } from "../wire.ts";
 
 type KV = { k: Tensor; v: Tensor };
@@ -49,8 +49,14 @@ function prefillLength(ctx: GradeContext): number {
 function plan(ctx: GradeContext): ProbeCall[] {
   const long = longestPrompt(ctx);
   const prompts = ctx.refs.prompts.map((p) => ({ ids: p.ids, n: p.generated.length }));
+  const n = prefillLength(ctx);
   return [
-    { id: "forced", probe: "forced", args: { ids: long.ids, prefill: prefillLength(ctx) } },
+    { id: "forced", probe: "forced", args: { ids: long.ids, prefill: n } },
+    {
+      id: "attention",
+      probe: "attentionStep",
+      args: { x: asTensor(rows(long.tensor("h0.attn_in"), 0, n + 1)), prefill: n },
+    },
     { id: "generate", probe: "generate", args: { prompts } },
     { id: "onnx", probe: "onnx", args: { prompts } },
   ];
@@ -69,18 +75,48 @@ function forcedRun(o: Outcomes): Forced {
   return valueOf(o, "forced", "calling gpt2WithCache(model, ids, past, config)") as Forced;
 }
 
-/** The functions this stage's file defines (a todo() elsewhere belongs to an earlier stage). */
-const OWN_FUNCTIONS = /^(attentionWithCache|blockWithCache|gpt2WithCache|generateWithCache)\b/;
-
 const DECODE_HINT = "The prefill matches but the one-token steps do not: with P cached " +
   "positions the new token sits at position P (its wpe row is P, not 0), and its mask row is " +
   "P, over columns 0 .. P (attn.bias rows P .. P+T, columns 0 .. P+T).";
+
+/** h.0's attention output against PyTorch's, within this tolerance (as stage 3). */
+const ATTN_TOL: Tolerance = { atol: 1e-4, rtol: 1e-4 };
+
+/**
+ * Why one-token steps differ, told apart by the learner's attentionWithCache run alone on
+ * block h.0 for the same step: when it is right, the positions fed to the model are not.
+ */
+function decodeDiagnosis(o: Outcomes, ctx: GradeContext): Pick<Verdict, "message" | "hint"> {
+  const step = o.get("attention");
+  if (!step?.ok) return { message: "", hint: DECODE_HINT };
+  const long = longestPrompt(ctx);
+  const n = prefillLength(ctx);
+  const found = requireTensor((step.value as { step: unknown }).step, "attentionWithCache's y");
+  const expected = rows(long.tensor("h0.attn_out"), n, n + 1);
+  const where = `your attentionWithCache alone on block h.0, for token ${n} after a ${n}-token ` +
+    "prefill";
+  if (compareTensors(found, expected, ATTN_TOL).ok) {
+    return {
+      message: `; ${where} gives PyTorch's output, so the positions are off`,
+      hint: "With P cached positions the new tokens sit at positions P .. P+T-1: their " +
+        "position embeddings are wpe rows Tensor.arange(P, P + T), not rows from 0.",
+    };
+  }
+  return {
+    message: `; so does ${where}: its mask rows are off`,
+    hint: "With P cached positions, new position P + i may attend to positions 0 .. P + i: " +
+      "its mask rows are P .. P+T of attn.bias (attn.bias.slice(2, P, P + T).slice(3, 0, " +
+      "P + T)). Rows 0 .. T, the prefill's, let a new token see only the first positions.",
+  };
+}
 
 /** Stage 6 of the course. */
 export const stage: Stage = {
   number: 6,
   name: "KV cache",
   file: "6_kv_cache.ts",
+  uses: ["5_gpt2.ts"],
+  keeps: ["nn.Conv1D"],
   hints: [
     "Which work does your stage-5 generate repeat at every step, and why does it never change?",
     "Keys and values are [B, nh, T, hs] after the heads are split. Along which dimension do " +
@@ -107,6 +143,16 @@ export const stage: Stage = {
         lengths.push(past.map((kv) => [kv.k.size(2), kv.v.size(2)]));
       }
       return { prefill: first.logits, prefillCache, steps: Tensor.cat(steps, 1), lengths };
+    },
+    async attentionStep(learner, args, env) {
+      const model = await learnerModel(env);
+      const attn = (model as unknown as { h: { attn: Module }[] }).h[0].attn;
+      const fn = exported<
+        (attn: Module, x: Tensor, past: KV | undefined, nHead: number) => { y: Tensor; present: KV }
+      >(learner, "attentionWithCache");
+      const x = args.x as Tensor, n = args.prefill as number;
+      const first = fn(attn, x.slice(1, 0, n), undefined, env.config.n_head);
+      return { step: fn(attn, x.slice(1, n, n + 1), first.present, env.config.n_head).y };
     },
     async generate(learner, args, env) {
       const model = await learnerModel(env);
@@ -135,16 +181,8 @@ export const stage: Stage = {
       name: "gpt2WithCache runs",
       layer: "runs",
       run: (o) => {
-        const r = o.get("forced");
-        const what = r && !r.ok && r.error.kind === "not-implemented" ? r.error.what ?? "" : "";
-        if (what && !OWN_FUNCTIONS.test(what)) {
-          return {
-            status: "todo",
-            message: `Stage 6 runs your stage-5 GPT2, and ${what} (an earlier stage) is not ` +
-              "written yet",
-            hint: "Finish stage 5 first: `deno task check 5`.",
-          };
-        }
+        const earlier = earlierTodoVerdict(o.get("forced"), 6, "Stage 6 runs your stage-5 GPT2");
+        if (earlier) return earlier;
         forcedRun(o);
         return { status: "pass", message: "it prefills a prompt and decodes token by token" };
       },
@@ -152,6 +190,7 @@ export const stage: Stage = {
     {
       name: "the prefill gives logits and one cache per layer",
       layer: "shapes",
+      usesReferences: true,
       run: (o, ctx) => {
         const r = forcedRun(o);
         const n = prefillLength(ctx);
@@ -184,6 +223,7 @@ export const stage: Stage = {
     {
       name: "each cache grows by exactly one position per step",
       layer: "properties",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const r = forcedRun(o);
@@ -208,6 +248,7 @@ export const stage: Stage = {
     {
       name: "the prompt prefills in one call",
       layer: "numbers",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -224,6 +265,7 @@ export const stage: Stage = {
     {
       name: "cached decoding gives the logits of full recomputation",
       layer: "numbers",
+      usesReferences: true,
       points: 3,
       run: (o, ctx) => {
         const long = longestPrompt(ctx);
@@ -236,14 +278,20 @@ export const stage: Stage = {
             `time after the prefill`,
           DECODE_HINT,
         );
-        return v.status === "pass"
-          ? { status: "pass", message: `${long.ids.length - n} one-token steps match PyTorch` }
-          : v;
+        if (v.status === "pass") {
+          return {
+            status: "pass",
+            message: `${long.ids.length - n} one-token steps match PyTorch`,
+          };
+        }
+        const why = decodeDiagnosis(o, ctx);
+        return { ...v, message: v.message + why.message, hint: why.hint };
       },
     },
     {
       name: "generateWithCache gives the reference tokens",
       layer: "tokens",
+      usesReferences: true,
       points: 2,
       run: (o, ctx) => {
         const found = valueOf(o, "generate", "calling generateWithCache") as unknown[];
@@ -275,6 +323,7 @@ export const stage: Stage = {
     {
       name: "the cached export generates on WebGPU or WASM",
       layer: "tokens",
+      usesReferences: true,
       points: 2,
       requires: ["generateWithCache gives the reference tokens"],
       run: (o, ctx) =>

@@ -20,3 +20,27 @@ export const STAGES: readonly Stage[] = [
   gpt2,
   kvCache,
 ];
+
+/**
+ * The references withheld while a stage is graded — its own and earlier stages', but those it
+ * keeps — each with the message a learner who calls it gets.
+ *
+ * @param stage the stage being graded
+ * @returns the message by reference name, for `withhold()` in the sandbox
+ * @example
+ * ```ts
+ * import { STAGES, withheldReasons } from "./mod.ts";
+ * Object.keys(withheldReasons(STAGES[3])); // [..., "nn.Conv1D", "nn.GELU", "F.gelu"]
+ * ```
+ */
+export function withheldReasons(stage: Stage): Record<string, string> {
+  const reasons: Record<string, string> = {};
+  for (const s of STAGES.filter((s) => s.number <= stage.number)) {
+    for (const [name, yours] of Object.entries(s.references ?? {})) {
+      if (stage.keeps?.includes(name)) continue;
+      reasons[name] = `${name} is the library's answer to what stage ${s.number} asks you to ` +
+        `write: while stage ${stage.number} is graded, use your own ${yours} (${s.file})`;
+    }
+  }
+  return reasons;
+}

@@ -13,9 +13,9 @@
  */
 import type * as Ort from "onnxruntime-web/webgpu";
 import { type Backend, chooseBackend } from "../../lib/backend_choice.ts";
-import type { Runner } from "../../lib/backends.ts";
+import type { Runner } from "../../lib/session_runner.ts";
 import { generate, type GenerateResult } from "../../lib/generate.ts";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/rng.ts";
 import { topProbabilities } from "../../lib/sampling.ts";
 import { sessionLogits } from "../../lib/session_runner.ts";
 import type {

@@ -1,0 +1,89 @@
+/**
+ * Grade a snapshot, not a path. Before a stage runs, the learner files it loads are copied
+ * into a fresh temporary folder under `.cache/grading/` — the stage's file, the stage files its
+ * probes import, and the files those import with `./name.ts`, each a regular file under the size
+ * cap (see `learner_file.ts`) — and the sandboxed child may read that folder, not the learner's.
+ * A symbolic link (or a linked folder), a pipe, a device or an oversized file is refused with a
+ * message that names it, so nothing the submission controls can make the child read outside the
+ * snapshot: Deno checks `--allow-read` against the path as written, and a link inside an
+ * allowed folder would reach anywhere.
+ *
+ * Beside the copies sits a `mod.ts` that re-exports the kit's library, so that a learner's
+ * `import { nn } from "../mod.ts"` works wherever their folder was: in `exercises/`, in a
+ * student's repository, or in a folder of submissions on the instructor's side.
+ *
+ * @module
+ */
+import { pathToFileURL } from "node:url";
+import { kitPath } from "../lib/paths.ts";
+import { importSpecifiers } from "./imports.ts";
+import { checkLearnerFolder, readLearnerFile } from "./learner_file.ts";
+
+/** A stage's learner files, copied where the child reads them; removed on dispose. */
+export interface Snapshot extends AsyncDisposable {
+  /** The folder holding the copies (in the place of the learner's folder). */
+  dir: string;
+  /** The names of the files copied, e.g. `["5_gpt2.ts", "2_embedding.ts", ...]`. */
+  files: string[];
+}
+
+/**
+ * Where snapshots are made: the kit's git-ignored scratch folder, which the commands that grade
+ * may write (`--allow-write=.cache`), wherever the system keeps its temporary files.
+ */
+export const SNAPSHOTS: string = kitPath(".cache", "grading");
+
+/** A file a learner's module imports from its own folder: `./name.ts` (or `.js`). */
+const SIBLING = /^\.\/([\w.-]+\.(?:ts|js|mts|mjs))$/;
+
+/**
+ * Copies the learner files a stage loads into a fresh temporary folder.
+ *
+ * @param learnerDir the learner's folder (`exercises/`, a submission, `solutions/`)
+ * @param entries the files the stage loads by name, its own first
+ * @returns the snapshot; dispose of it (`await using`) to remove the folder
+ * @throws {LearnerFileError} when the folder is a link, or one of the files is a link, a
+ *   directory, a pipe, a device or oversized (nothing is left behind then)
+ * @example
+ * ```ts ignore
+ * import { snapshot } from "./snapshot.ts";
+ * await using snap = await snapshot("exercises", ["3_attention.ts"]);
+ * snap.files; // ["3_attention.ts"]
+ * ```
+ */
+export async function snapshot(
+  learnerDir: string,
+  entries: readonly string[],
+): Promise<Snapshot> {
+  checkLearnerFolder(learnerDir);
+  await Deno.mkdir(SNAPSHOTS, { recursive: true });
+  const root = await Deno.makeTempDir({ dir: SNAPSHOTS, prefix: "grade-" });
+  const remove = () => Deno.remove(root, { recursive: true }).catch(() => {});
+  try {
+    await Deno.writeTextFile(
+      `${root}/mod.ts`,
+      `// The kit's library, for the learner's "../mod.ts".\nexport * from "${
+        pathToFileURL(kitPath("mod.ts")).href
+      }";\n`,
+    );
+    const dir = `${root}/exercises`;
+    await Deno.mkdir(dir);
+    const files: string[] = [];
+    const queue = [...entries];
+    for (let name; (name = queue.shift()) !== undefined;) {
+      if (files.includes(name)) continue;
+      const text = readLearnerFile(`${learnerDir}/${name}`);
+      if (text === undefined) continue; // missing: importing it says so, in the learner's words
+      await Deno.writeTextFile(`${dir}/${name}`, text);
+      files.push(name);
+      for (const s of importSpecifiers(text)) {
+        const sibling = s.match(SIBLING)?.[1];
+        if (sibling) queue.push(sibling);
+      }
+    }
+    return { dir, files, [Symbol.asyncDispose]: remove };
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+}
