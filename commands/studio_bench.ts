@@ -119,7 +119,9 @@ async function pageRuns(dir: string, decode: number, repeat: number): Promise<Pa
   const runs: PageGeneration[] = [];
   try {
     const { page } = await openStudio(browser, studio.url);
-    for (let i = 0; i < repeat; i++) runs.push(await generateInPage(page, PROMPT, decode, 600_000));
+    for (let i = 0; i < repeat; i++) {
+      runs.push(await generateInPage(page, "studio", PROMPT, decode, 600_000));
+    }
   } finally {
     await browser.close();
     await studio.stop();

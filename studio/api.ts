@@ -68,7 +68,15 @@ export interface SessionView {
   stages: { number: number; name: string; file: string; hint: string }[];
   /** The longest prompt the attention panel takes, in tokens. */
   maxAttentionTokens: number;
+  /** The models the Generate panel offers, the default first. */
+  generateModels: { id: GenerateModel; label: string }[];
 }
+
+/**
+ * A model the Generate panel runs: the studio's own (the one graded), or the bundled English
+ * GPT-2 (offered when the studio runs on the tiny model, whose random weights write no English).
+ */
+export type GenerateModel = "studio" | "english";
 
 /** One stage in the Stages panel. */
 export interface StageView {
@@ -168,8 +176,10 @@ export interface DivergenceView {
   items: DivergenceItem[];
 }
 
-/** `POST /api/model`: the learner's model, exported to ONNX for the browser. */
+/** `POST /api/model` `{ model }`: the learner's model, exported to ONNX for the browser. */
 export interface ModelView {
+  /** The model's sizes (the graph's inputs and the cache depend on them). */
+  config: SessionView["config"];
   /** Where to fetch the `.onnx` bytes. */
   graph: string;
   /** The external weight files: the name the graph uses, and where to fetch it. */

@@ -7,6 +7,7 @@ import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "
 import type { Page } from "playwright-core";
 import { loadConfig } from "../lib/config.ts";
 import { kitPath } from "../lib/paths.ts";
+import { englishReference } from "../grader/english.ts";
 import { loadReferences } from "../grader/references.ts";
 import { STAGES } from "../grader/stages/mod.ts";
 import { withMutatedCopy } from "../grader/test_support.ts";
@@ -29,12 +30,10 @@ async function heatmaps(page: Page, selector: string) {
     })));
 }
 
-/** Waits until `n` stages of the Stages panel are in `state`. */
+/** Waits until all `n` stages of the Stages panel are in `state`. */
 async function stagesIn(page: Page, state: string, n: number): Promise<void> {
-  const selector = `#stages .stage[data-state="${state}"]`;
-  await page.waitForFunction(`document.querySelectorAll('${selector}').length === ${n}`, null, {
-    timeout: 180_000,
-  });
+  const stages = page.locator(`#stages .stage[data-state="${state}"]`);
+  await stages.nth(n - 1).waitFor({ timeout: 180_000 });
 }
 
 function rowSums(m: { rows: number; cols: number; values: number[] }): number[] {
@@ -112,16 +111,27 @@ Deno.test({
       });
 
       await t.step(
+        "by default the page writes English, as PyTorch does on the bundled model",
+        async () => {
+          assertEquals(await page.inputValue('#generate select[name="model"]'), "english");
+          const r = englishReference();
+          const out = await generateInPage(page, "english", r.prompt, r.generated_ids.length);
+          assertEquals(out.promptIds, r.prompt_ids);
+          assertEquals(out.ids, r.generated_ids);
+          await page.waitForSelector("#generate .top5-chart rect.chosen");
+          await screenshot(page, "generate");
+        },
+      );
+
+      await t.step(
         "in-browser WASM generation gives the tiny model's reference greedy ids",
         async () => {
           const p = loadReferences(kitPath("data", "reference", "tiny.safetensors")).prompts[1];
-          const out = await generateInPage(page, p.text!, p.generated.length);
+          const out = await generateInPage(page, "studio", p.text!, p.generated.length);
           assertEquals(out.backend, "wasm");
           assertEquals(out.promptIds, p.ids);
           assertEquals(out.ids, p.generated);
           assertStringIncludes(await page.textContent("#generate .backend") ?? "", "WASM");
-          await page.waitForSelector("#generate .top5-chart rect.chosen");
-          await screenshot(page, "generate");
         },
       );
 

@@ -137,7 +137,7 @@ export async function openStudio(browser: Browser, url: string): Promise<Watched
   });
   page.on("pageerror", (e: Error) => errors.push(e.message));
   await page.goto(url);
-  await page.waitForFunction("document.body.dataset.ready === '1'");
+  await page.waitForSelector('body[data-ready="1"]');
   return { page, errors };
 }
 
@@ -173,6 +173,7 @@ export interface PageGeneration {
  * Generates with the page's Generate panel, greedily, and reads the result from the DOM.
  *
  * @param page a studio page
+ * @param model the panel's model (`studio` or `english`)
  * @param prompt the prompt's text
  * @param tokens how many new tokens
  * @param timeout the longest wait, in milliseconds (exporting and loading a large model is slow)
@@ -180,10 +181,12 @@ export interface PageGeneration {
  */
 export async function generateInPage(
   page: Page,
+  model: string,
   prompt: string,
   tokens: number,
-  timeout = 120_000,
+  timeout = 300_000,
 ): Promise<PageGeneration> {
+  await page.selectOption('#generate select[name="model"]', model);
   await page.fill('#generate input[name="prompt"]', prompt);
   await page.fill('#generate input[name="tokens"]', String(tokens));
   await page.fill('#generate input[name="temperature"]', "0");

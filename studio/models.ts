@@ -1,14 +1,16 @@
 /**
  * The Generate panel's server side: the learner's model exported to ONNX in the sandbox (with
- * stage 6's KV cache once that stage passes), kept in memory and served to the page by exact
- * name. The weights the export shares with the checkpoint are read from the model file the
- * studio was started with when the page asks for them, so hundreds of megabytes never cross the
- * sandbox's channel, nor sit in the server's memory.
+ * stage 6's KV cache once that stage passes), on the studio's weights or the bundled English
+ * GPT-2's, kept in memory and served to the page by exact name. The weights the export shares
+ * with the checkpoint are read from the model file when the page asks for them, so hundreds of
+ * megabytes never cross the sandbox's channel, nor sit in the server's memory.
  *
  * @module
  */
+import { loadConfig } from "../lib/config.ts";
 import { SafetensorsFile } from "../lib/safetensors.ts";
-import type { Learner, ModelView } from "./api.ts";
+import { ENGLISH, type ModelFiles } from "../grader/context.ts";
+import type { GenerateModel, Learner, ModelView, SessionView } from "./api.ts";
 import type { BrowserExport } from "./probes.ts";
 import { learnerOutcome, type StudioSession } from "./session.ts";
 
@@ -18,6 +20,13 @@ const KEPT = 2;
 interface Stored {
   graph: Uint8Array<ArrayBuffer>;
   files: Map<string, () => Uint8Array<ArrayBuffer>>;
+}
+
+// A checkpoint entry's float32 bytes, read from the model file when the page asks for them.
+function weight(path: string, name: string): Uint8Array<ArrayBuffer> {
+  using checkpoint = SafetensorsFile.open(path);
+  const { data } = checkpoint.readFloat32(name);
+  return new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
 }
 
 function exportOf(value: unknown): BrowserExport {
@@ -36,16 +45,31 @@ export class ModelStore {
   constructor(readonly session: StudioSession) {}
 
   /**
+   * The models the Generate panel offers, the default first: the bundled English GPT-2 when
+   * the studio runs on the tiny model (whose random weights write no English), and the
+   * studio's own.
+   *
+   * @returns their ids and names
+   */
+  models(): SessionView["generateModels"] {
+    const own = { id: "studio" as const, label: `${this.session.options.files.model} (graded)` };
+    if (this.session.options.files.model !== "tiny") return [own];
+    return [{ id: "english", label: "English (bundled, trained on Jane Austen)" }, own];
+  }
+
+  /**
    * Exports the learner's model: with the KV cache when stage 6 passes (or, on weights without
    * references to grade it, when it exports), falling back to stage 5's model.
    *
+   * @param model on which weights
    * @returns where the page fetches the graph and its weights, or why there is none
    */
-  async export(): Promise<Learner<ModelView>> {
+  async export(model: GenerateModel): Promise<Learner<ModelView>> {
+    const files = model === "english" ? ENGLISH : this.session.options.files;
     const notes: string[] = [];
     const ungraded = this.session.problem !== undefined;
     if (ungraded || this.session.result(6)?.status === "pass") {
-      const cached = await this.#export(6);
+      const cached = await this.#export(6, files);
       if (cached.state === "ready") {
         if (ungraded) {
           cached.value.notes.push(
@@ -64,24 +88,24 @@ export class ModelStore {
         "Every step recomputes the whole sequence: stage 6's KV cache is used once it passes.",
       );
     }
-    const whole = await this.#export(5);
+    const whole = await this.#export(5, files);
     return whole.state === "ready" ? { ...whole, value: { ...whole.value, notes } } : whole;
   }
 
-  async #export(n: number): Promise<Learner<ModelView>> {
+  async #export(n: number, model: ModelFiles): Promise<Learner<ModelView>> {
     const stage = this.session.stage(n);
-    const run = await this.session.probe(stage, [{ id: "export", probe: "export" }]);
+    const run = await this.session.probe(stage, [{ id: "export", probe: "export" }], model);
     const exported = learnerOutcome(run, "export", stage, exportOf);
     if (exported.state !== "ready") return exported;
     const id = crypto.randomUUID();
     const files = new Map<string, () => Uint8Array<ArrayBuffer>>();
-    using checkpoint = SafetensorsFile.open(this.session.options.files.weightsPath);
+    using checkpoint = SafetensorsFile.open(model.weightsPath);
     for (const f of exported.value.external) {
       if (!/^\w[\w.-]*$/.test(f.path)) throw new TypeError(`The export named a file "${f.path}"`);
       if ("checkpoint" in f) {
         const name = f.checkpoint;
         if (!checkpoint.has(name)) throw new TypeError(`The export named a weight "${name}"`);
-        files.set(f.path, () => this.#weight(name));
+        files.set(f.path, () => weight(model.weightsPath, name));
       } else {
         const bytes = Uint8Array.fromBase64(f.base64);
         files.set(f.path, () => bytes);
@@ -93,19 +117,13 @@ export class ModelStore {
     return {
       state: "ready",
       value: {
+        config: loadConfig(model.configPath),
         graph: `${base}/graph.onnx`,
         external: [...files.keys()].map((path) => ({ path, url: `${base}/${path}` })),
         cached: exported.value.cached,
         notes: [],
       },
     };
-  }
-
-  // A checkpoint entry's float32 bytes, read from the model file when the page asks for them.
-  #weight(name: string): Uint8Array<ArrayBuffer> {
-    using checkpoint = SafetensorsFile.open(this.session.options.files.weightsPath);
-    const { data } = checkpoint.readFloat32(name);
-    return new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
   }
 
   /**

@@ -11,7 +11,7 @@
  * @module
  */
 import { kitPath, relative } from "../lib/paths.ts";
-import type { SessionView } from "./api.ts";
+import type { GenerateModel, SessionView } from "./api.ts";
 import { attentionView } from "./attention.ts";
 import { divergenceView } from "./divergence.ts";
 import { embeddingsView } from "./embeddings.ts";
@@ -125,6 +125,13 @@ function stringList(
   );
 }
 
+function generateModel(o: Record<string, unknown>): GenerateModel {
+  if (o.model !== "studio" && o.model !== "english") {
+    throw new BadRequest('"model" should be "studio" or "english"');
+  }
+  return o.model;
+}
+
 function idLists(o: Record<string, unknown>, key: string): number[][] {
   const v = o[key];
   const ok = Array.isArray(v) && v.length <= 64 &&
@@ -164,6 +171,7 @@ export function studioHandler(
             hint: s.hints[0],
           })),
           maxAttentionTokens: MAX_ATTENTION_TOKENS,
+          generateModels: models.models(),
         } satisfies SessionView,
       ),
     "/api/status": () => json(session.status()),
@@ -177,7 +185,7 @@ export function studioHandler(
       json(await embeddingsView(session, stringList(await body(req), "words", 16, 64))),
     "/api/attention": async (req) =>
       json(await attentionView(session, stringField(await body(req), "prompt", 2000))),
-    "/api/model": async () => json(await models.export()),
+    "/api/model": async (req) => json(await models.export(generateModel(await body(req)))),
     "/api/encode": async (req) =>
       json(await encodeView(session, stringField(await body(req), "text", 2000))),
     "/api/decode": async (req) => json({ texts: idLists(await body(req), "ids").map(decodeIds) }),

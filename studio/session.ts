@@ -142,12 +142,13 @@ export class StudioSession {
    *
    * @param stage the stage
    * @param calls the calls
+   * @param files another model than the studio's (the bundled English one, to generate)
    * @returns what came back
    */
-  probe(stage: Stage, calls: ProbeCall[]): Promise<ChildRun> {
+  probe(stage: Stage, calls: ProbeCall[], files?: ModelFiles): Promise<ChildRun> {
     // the largest answer, the attention weights of the longest prompt, is far below this
     const limits = frameLimits(MAX_ATTENTION_TOKENS, this.config.vocab_size);
-    return this.#limited(() => runProbes(stage, calls, this.#runOptions(), limits));
+    return this.#limited(() => runProbes(stage, calls, this.#runOptions(files), limits));
   }
 
   /**
@@ -178,8 +179,8 @@ export class StudioSession {
     return this.#worker;
   }
 
-  #runOptions(): Omit<RunOptions, "points"> {
-    const { files, learnerDir, limits } = this.options;
+  #runOptions(files = this.options.files): Omit<RunOptions, "points"> {
+    const { learnerDir, limits } = this.options;
     return {
       learnerDir,
       configPath: files.configPath,

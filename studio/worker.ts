@@ -84,7 +84,13 @@ const scope = globalThis as unknown as {
 let handle: ((request: WorkerRequest) => Promise<unknown>) | undefined;
 scope.onmessage = async (e) => {
   if (!handle) {
-    handle = serve(e.data as WorkerSetup);
+    try {
+      handle = serve(e.data as WorkerSetup);
+    } catch (err) {
+      // every request gets the reason the worker could not start
+      const why = (err as Error).message ?? String(err);
+      handle = () => Promise.reject(new Error(why));
+    }
     return;
   }
   const { id, request } = e.data as { id: number; request: WorkerRequest };

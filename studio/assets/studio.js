@@ -829,6 +829,7 @@ var GeneratePanel = class {
   #temperature;
   #topK;
   #seed;
+  #model;
   #run;
   #stop;
   #status;
@@ -857,6 +858,10 @@ var GeneratePanel = class {
     this.#temperature = numberInput(0, 0, 2, 0.1, "temperature");
     this.#topK = numberInput(40, 0, 50257, 1, "top-k");
     this.#seed = numberInput(0, 0, 2 ** 31 - 1, 1, "seed");
+    this.#model = h("select", {
+      name: "model",
+      "aria-label": "model"
+    });
     this.#run = h("button", {
       type: "button",
       class: "primary"
@@ -877,11 +882,16 @@ var GeneratePanel = class {
     this.#speed = h("p", {
       class: "speed dim"
     });
+    for (const m of session.generateModels) {
+      this.#model.append(h("option", {
+        value: m.id
+      }, m.label));
+    }
     this.#run.addEventListener("click", () => this.generate());
     this.#stop.addEventListener("click", () => this.#abort?.abort());
     fill(body2, h("div", {
       class: "controls"
-    }, control("Prompt", this.#prompt)), h("div", {
+    }, control("Prompt", this.#prompt), h("label", {}, "Model ", this.#model)), h("div", {
       class: "controls"
     }, control("New tokens", this.#tokens), control("Temperature (0: greedy)", this.#temperature), control("Top-k (0: all)", this.#topK), control("Seed", this.#seed), this.#run, this.#stop), this.#status, h("div", {
       class: "generate-out"
@@ -927,44 +937,48 @@ var GeneratePanel = class {
     }
   }
   async #load() {
-    const files = this.files();
-    if (this.#loaded?.files === files) return this.#loaded;
+    const files = this.files(), model = this.#model.value;
+    if (this.#loaded?.files === files && this.#loaded.model === model) return this.#loaded;
     await this.#loaded?.session.release();
     this.#loaded = void 0;
     fill(this.#status, "Exporting your model to ONNX\u2026");
-    const exported = await api("/api/model", {});
+    const exported = await api("/api/model", {
+      model
+    });
     if (exported.state !== "ready") {
       fill(this.#status, learnerSide(exported, () => h("span")));
       return void 0;
     }
-    const model = exported.value;
+    const view = exported.value;
     const { backend, notices } = await chooseBackend("auto");
     fill(this.#status, `Loading it into onnxruntime-web (${backend.toUpperCase()})\u2026`);
     const runtime = await loadOrt();
     runtime.env.wasm.numThreads = 1;
     runtime.env.logLevel = "error";
-    const session = await runtime.InferenceSession.create(model.graph, {
+    const session = await runtime.InferenceSession.create(view.graph, {
       executionProviders: [
         backend
       ],
       logSeverityLevel: 3,
-      externalData: model.external.map((f) => ({
+      externalData: view.external.map((f) => ({
         path: f.path,
         data: f.url
       }))
     });
     this.#loaded = {
       files,
+      model,
+      config: view.config,
       backend,
       notices,
-      cached: model.cached,
-      notes: model.notes,
+      cached: view.cached,
+      notes: view.notes,
       session
     };
     return this.#loaded;
   }
   async #generate(loaded, signal) {
-    const { config } = this.session;
+    const { config } = loaded;
     const runtime = await loadOrt();
     const next = sessionLogits(runtime, loaded.session, config, loaded.cached);
     let last = new Float32Array(0);
@@ -982,7 +996,7 @@ var GeneratePanel = class {
     };
     fill(this.#status, h("span", {
       "data-backend": loaded.backend
-    }, `Running in this browser on ${loaded.backend === "webgpu" ? "WebGPU" : "WASM"}${loaded.cached ? ", with your KV cache" : ""}.`), ...[
+    }, `Running in this browser on ${loaded.backend === "webgpu" ? "WebGPU" : "WASM"}${loaded.cached ? ", with your KV cache" : ""}, on the ${this.#model.selectedOptions[0]?.textContent ?? ""} model.`), ...[
       ...loaded.notices,
       ...loaded.notes
     ].map((n) => h("span", {

@@ -66,6 +66,8 @@ interface Step {
 /** A model loaded into onnxruntime, for one version of the learner's files. */
 interface Loaded {
   files: number;
+  model: string;
+  config: ModelView["config"];
   backend: Backend;
   notices: string[];
   cached: boolean;
@@ -94,6 +96,7 @@ export class GeneratePanel {
   readonly #temperature = numberInput(0, 0, 2, 0.1, "temperature");
   readonly #topK = numberInput(40, 0, 50257, 1, "top-k");
   readonly #seed = numberInput(0, 0, 2 ** 31 - 1, 1, "seed");
+  readonly #model = h("select", { name: "model", "aria-label": "model" });
   readonly #run = h("button", { type: "button", class: "primary" }, "Generate");
   readonly #stop = h("button", { type: "button", disabled: "" }, "Stop");
   readonly #status = h("p", { class: "backend" }, "Not loaded yet.");
@@ -113,11 +116,19 @@ export class GeneratePanel {
     readonly session: SessionView,
     readonly files: () => number,
   ) {
+    for (const m of session.generateModels) {
+      this.#model.append(h("option", { value: m.id }, m.label));
+    }
     this.#run.addEventListener("click", () => this.generate());
     this.#stop.addEventListener("click", () => this.#abort?.abort());
     fill(
       body,
-      h("div", { class: "controls" }, control("Prompt", this.#prompt)),
+      h(
+        "div",
+        { class: "controls" },
+        control("Prompt", this.#prompt),
+        h("label", {}, "Model ", this.#model),
+      ),
       h(
         "div",
         { class: "controls" },
@@ -175,33 +186,42 @@ export class GeneratePanel {
   }
 
   async #load(): Promise<Loaded | undefined> {
-    const files = this.files();
-    if (this.#loaded?.files === files) return this.#loaded;
+    const files = this.files(), model = this.#model.value;
+    if (this.#loaded?.files === files && this.#loaded.model === model) return this.#loaded;
     await this.#loaded?.session.release();
     this.#loaded = undefined;
     fill(this.#status, "Exporting your model to ONNX…");
-    const exported = await api<Learner<ModelView>>("/api/model", {});
+    const exported = await api<Learner<ModelView>>("/api/model", { model });
     if (exported.state !== "ready") {
       fill(this.#status, learnerSide(exported, () => h("span")));
       return undefined;
     }
-    const model = exported.value;
+    const view = exported.value;
     const { backend, notices } = await chooseBackend("auto");
     fill(this.#status, `Loading it into onnxruntime-web (${backend.toUpperCase()})…`);
     const runtime = await loadOrt();
     runtime.env.wasm.numThreads = 1; // as deno task generate's default
     runtime.env.logLevel = "error";
-    const session = await runtime.InferenceSession.create(model.graph, {
+    const session = await runtime.InferenceSession.create(view.graph, {
       executionProviders: [backend],
       logSeverityLevel: 3,
-      externalData: model.external.map((f) => ({ path: f.path, data: f.url })),
+      externalData: view.external.map((f) => ({ path: f.path, data: f.url })),
     });
-    this.#loaded = { files, backend, notices, cached: model.cached, notes: model.notes, session };
+    this.#loaded = {
+      files,
+      model,
+      config: view.config,
+      backend,
+      notices,
+      cached: view.cached,
+      notes: view.notes,
+      session,
+    };
     return this.#loaded;
   }
 
   async #generate(loaded: Loaded, signal: AbortSignal): Promise<void> {
-    const { config } = this.session;
+    const { config } = loaded;
     const runtime = await loadOrt();
     const next = sessionLogits(runtime, loaded.session, config, loaded.cached);
     let last: Float32Array = new Float32Array(0);
@@ -223,7 +243,8 @@ export class GeneratePanel {
         "span",
         { "data-backend": loaded.backend },
         `Running in this browser on ${loaded.backend === "webgpu" ? "WebGPU" : "WASM"}` +
-          `${loaded.cached ? ", with your KV cache" : ""}.`,
+          `${loaded.cached ? ", with your KV cache" : ""}, on the ` +
+          `${this.#model.selectedOptions[0]?.textContent ?? ""} model.`,
       ),
       ...[...loaded.notices, ...loaded.notes].map((n) => h("span", { class: "note" }, ` ${n}`)),
     );
