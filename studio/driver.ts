@@ -123,38 +123,62 @@ export interface WatchedPage {
 }
 
 /**
- * Opens a page of the studio and waits until it is drawn.
+ * Opens an empty tab whose console errors and uncaught exceptions are recorded, as a learner's
+ * browser is open before the studio prints its address.
  *
  * @param browser the browser
- * @param url the studio's address
- * @returns the page and its recorded errors
+ * @returns the tab and its recorded errors
  */
-export async function openStudio(browser: Browser, url: string): Promise<WatchedPage> {
+export async function watchedPage(browser: Browser): Promise<WatchedPage> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on("console", (m: ConsoleMessage) => {
     if (m.type() === "error") errors.push(m.text());
   });
   page.on("pageerror", (e: Error) => errors.push(e.message));
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="1"]');
   return { page, errors };
 }
 
 /**
- * Takes a screenshot of a panel: into `docs/studio/` when `UPDATE_SCREENSHOTS` is set (to commit
- * them), else into the git-ignored `.cache/studio/`.
+ * Loads the studio's page in a tab and waits until it is drawn.
+ *
+ * @param page the tab
+ * @param url the studio's address
+ */
+export async function showStudio(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="1"]');
+}
+
+/**
+ * Opens a page of the studio in a new tab and waits until it is drawn.
+ *
+ * @param browser the browser
+ * @param url the studio's address
+ * @returns the page and its recorded errors
+ */
+export async function openStudio(browser: Browser, url: string): Promise<WatchedPage> {
+  const watched = await watchedPage(browser);
+  await showStudio(watched.page, url);
+  return watched;
+}
+
+/**
+ * Takes a screenshot of a panel: a README's into `docs/studio/` when `UPDATE_SCREENSHOTS` is set
+ * (to commit them), any other into the git-ignored `.cache/studio/`.
  *
  * @param page the page
  * @param panel the panel's id, e.g. `"tokens"`
+ * @param readme whether it is the README's picture of the panel
  * @returns the PNG's bytes
  */
-export async function screenshot(page: Page, panel: string): Promise<Uint8Array> {
-  const dir = Deno.env.get("UPDATE_SCREENSHOTS")
+export async function screenshot(page: Page, panel: string, readme = true): Promise<Uint8Array> {
+  const dir = readme && Deno.env.get("UPDATE_SCREENSHOTS")
     ? kitPath("docs", "studio")
     : kitPath(".cache", "studio");
   await Deno.mkdir(dir, { recursive: true });
-  return await page.locator(`#${panel}`).screenshot({ path: `${dir}/${panel}.png` });
+  const name = readme ? panel : `${panel}-other-model`;
+  return await page.locator(`#${panel}`).screenshot({ path: `${dir}/${name}.png` });
 }
 
 /** What the Generate panel shows when it is done. */

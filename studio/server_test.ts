@@ -123,6 +123,7 @@ Deno.test("bad requests are told what is wrong in one line, never with a stack t
       ["/api/tokens", JSON.stringify({ texts: ["x".repeat(3000)] }), "longer than 2000"],
       ["/api/embeddings", JSON.stringify({ words: [] }), "should be a list of 1 to 16"],
       ["/api/decode", JSON.stringify({ ids: [[1.5]] }), "lists of integers"],
+      ["/api/model", JSON.stringify({ model: "../gpt2" }), 'should be \\"studio'],
       ["/api/attention", JSON.stringify({ prompt: "x".repeat(70_000) }), "over 65536 bytes"],
     ];
     for (const [path, body, says] of cases) {

@@ -1176,10 +1176,12 @@ async function main() {
     }
     if (status.results !== results || status.grading > 0) {
       results = status.results;
-      const stages = await api("/api/stages");
+      const [stages, divergence] = await Promise.all([
+        api("/api/stages"),
+        api("/api/divergence")
+      ]);
       drawStages(body("stages"), stages);
       generate2.showStages(stages);
-      const divergence = await api("/api/divergence");
       drawDivergence(body("divergence"), divergence, status.grading > 0);
     }
   };

@@ -40,10 +40,12 @@ async function main(): Promise<void> {
     }
     if (status.results !== results || status.grading > 0) {
       results = status.results;
-      const stages = await api<StagesView>("/api/stages");
+      const [stages, divergence] = await Promise.all([
+        api<StagesView>("/api/stages"),
+        api<DivergenceView>("/api/divergence"),
+      ]);
       drawStages(body("stages"), stages);
       generate.showStages(stages);
-      const divergence = await api<DivergenceView>("/api/divergence");
       drawDivergence(body("divergence"), divergence, status.grading > 0);
     }
   };
