@@ -87,12 +87,39 @@ export async function probeGpu(): Promise<GpuProbe> {
   // `Navigator` is not a type in workers (`WorkerNavigator`): name only what is used
   const gpu = (navigator as { gpu?: GPU }).gpu;
   if (!gpu) return { adapter: "none", description: "navigator.gpu is not available here" };
-  const adapter = await gpu.requestAdapter().catch(() => null);
+  const adapter = await withoutWaylandNoise(() => gpu.requestAdapter().catch(() => null));
   if (!adapter) return { adapter: "none", description: "navigator.gpu offers no adapter" };
   const name = adapter.info.description || adapter.info.vendor || "unknown adapter";
   return adapter.info.isFallbackAdapter
     ? { adapter: "software", description: `only a software (fallback) adapter: ${name}` }
     : { adapter: "hardware", description: name };
+}
+
+/**
+ * Runs `fn` (which looks for a GPU) so that, on Linux with no `XDG_RUNTIME_DIR` (a container, a
+ * CI runner), the Wayland client library inside the WebGPU driver does not print
+ * "error: XDG_RUNTIME_DIR is invalid or not set" twice: there is no Wayland display to reach
+ * either way, so the variable names a folder that does not exist while `fn` runs, and is removed
+ * again afterwards. Without permission to set it, `fn` just runs.
+ *
+ * @param fn the GPU lookup
+ * @returns what `fn` returns
+ */
+export async function withoutWaylandNoise<T>(fn: () => Promise<T>): Promise<T> {
+  let set = false;
+  try {
+    if (Deno.build.os === "linux" && Deno.env.get("XDG_RUNTIME_DIR") === undefined) {
+      Deno.env.set("XDG_RUNTIME_DIR", "/nonexistent/gpt2-kit-no-wayland");
+      set = true;
+    }
+  } catch {
+    // no --allow-env for it: the driver may print its note, nothing else changes
+  }
+  try {
+    return await fn();
+  } finally {
+    if (set) Deno.env.delete("XDG_RUNTIME_DIR");
+  }
 }
 
 /**
