@@ -23,6 +23,7 @@ import {
 } from "./export/trace.ts";
 import { loadNativeOrt, type OrtApi } from "./ort_native.ts";
 import { Tensor } from "./tensor.ts";
+import { withoutWaylandNoise } from "./wayland.ts";
 import { useWasmThreads } from "./wasm_threads.ts";
 import { setKernelThreads } from "./kernels/threads.ts";
 
@@ -93,33 +94,6 @@ export async function probeGpu(): Promise<GpuProbe> {
   return adapter.info.isFallbackAdapter
     ? { adapter: "software", description: `only a software (fallback) adapter: ${name}` }
     : { adapter: "hardware", description: name };
-}
-
-/**
- * Runs `fn` (which looks for a GPU) so that, on Linux with no `XDG_RUNTIME_DIR` (a container, a
- * CI runner), the Wayland client library inside the WebGPU driver does not print
- * "error: XDG_RUNTIME_DIR is invalid or not set" twice: there is no Wayland display to reach
- * either way, so the variable names a folder that does not exist while `fn` runs, and is removed
- * again afterwards. Without permission to set it, `fn` just runs.
- *
- * @param fn the GPU lookup
- * @returns what `fn` returns
- */
-export async function withoutWaylandNoise<T>(fn: () => Promise<T>): Promise<T> {
-  let set = false;
-  try {
-    if (Deno.build.os === "linux" && Deno.env.get("XDG_RUNTIME_DIR") === undefined) {
-      Deno.env.set("XDG_RUNTIME_DIR", "/nonexistent/gpt2-kit-no-wayland");
-      set = true;
-    }
-  } catch {
-    // no --allow-env for it: the driver may print its note, nothing else changes
-  }
-  try {
-    return await fn();
-  } finally {
-    if (set) Deno.env.delete("XDG_RUNTIME_DIR");
-  }
 }
 
 /**
