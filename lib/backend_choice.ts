@@ -2,10 +2,11 @@
  * Which backend runs a model: `auto` picks WebGPU when `navigator.gpu` offers a hardware
  * adapter, else WASM; a software ("fallback") adapter is far slower than WASM, so it is used
  * only when forced. Shared by `deno task generate` and the studio's page (it reads nothing but
- * `navigator.gpu`).
+ * `navigator.gpu`, and keeps the GPU driver quiet where `Deno` is there to ask).
  *
  * @module
  */
+import { withoutWaylandNoise } from "./wayland.ts";
 
 /** The backends, in the order the tools list them. */
 export const BACKENDS = ["webgpu", "wasm", "native", "cpu"] as const;
@@ -46,7 +47,7 @@ export async function probeGpu(): Promise<GpuProbe> {
   // `Navigator` is not a type in workers (`WorkerNavigator`): name only what is used
   const gpu = (navigator as { gpu?: GPU }).gpu;
   if (!gpu) return { adapter: "none", description: "navigator.gpu is not available here" };
-  const adapter = await gpu.requestAdapter().catch(() => null);
+  const adapter = await withoutWaylandNoise(() => gpu.requestAdapter().catch(() => null));
   if (!adapter) return { adapter: "none", description: "navigator.gpu offers no adapter" };
   const name = adapter.info.description || adapter.info.vendor || "unknown adapter";
   return adapter.info.isFallbackAdapter

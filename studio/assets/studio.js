@@ -495,6 +495,24 @@ var EmbeddingsPanel = class {
   }
 };
 
+// lib/wayland.ts
+var NO_WAYLAND = "/nonexistent/gpt2-kit-no-wayland";
+async function withoutWaylandNoise(fn) {
+  let set = false;
+  try {
+    if (Deno.build.os === "linux" && Deno.env.get("XDG_RUNTIME_DIR") === void 0) {
+      Deno.env.set("XDG_RUNTIME_DIR", NO_WAYLAND);
+      set = true;
+    }
+  } catch {
+  }
+  try {
+    return await fn();
+  } finally {
+    if (set) Deno.env.delete("XDG_RUNTIME_DIR");
+  }
+}
+
 // lib/backend_choice.ts
 var BackendError = class extends Error {
   /**
@@ -513,7 +531,7 @@ async function probeGpu() {
     adapter: "none",
     description: "navigator.gpu is not available here"
   };
-  const adapter = await gpu.requestAdapter().catch(() => null);
+  const adapter = await withoutWaylandNoise(() => gpu.requestAdapter().catch(() => null));
   if (!adapter) return {
     adapter: "none",
     description: "navigator.gpu offers no adapter"
