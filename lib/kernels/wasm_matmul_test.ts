@@ -77,6 +77,16 @@ Deno.test("`wasmMatmulInto()` handles 1023 rows, columns or inner size", () => {
   }
 });
 
+Deno.test("`wasmMatmulInto()` streams one row past a chunk of 65536 columns", () => {
+  // the row path keeps at most 65536 partial sums at once: wider rows take several passes
+  for (const build of [k, simd128]) {
+    for (const [M, N, K] of [[1, 65536 + 13, 6], [2, 2 * 65536 + 4, 5]]) {
+      const a = makeMatrix(M, K, "rowMajor"), b = makeMatrix(K, N, "rowMajor", "heap");
+      check(M, N, K, a, b, `${M}x${N}x${K}, relaxed ${build.relaxed}`, build);
+    }
+  }
+});
+
 Deno.test("`wasmMatmulInto()` reads transposed and sliced operands, in either memory", () => {
   const layouts: Layout[] = ["rowMajor", "transposed", "strided"];
   for (const [M, N, K] of [[1, 9, 7], [2, 13, 9], [3, 12, 4], [6, 25, 5], [13, 3, 17]]) {
