@@ -232,23 +232,18 @@
   (func $tail_mask (param $K i32) (result v128)
     (i32x4.gt_s (i32x4.splat (i32.and (local.get $K) (i32.const 3))) (v128.const i32x4 0 1 2 3)))
 
-  ;; c[0..8] = a · W[0..8, :]ᵀ: eight dot products along K, a and W's rows contiguous
-  ;; (`ldw` in bytes). Each keeps four partial sums (k mod 4) in one vector, added up at the
-  ;; end; the last K mod 4 elements are masked, so that what lies past a row never counts.
-  ;; Eight rows of W are eight streams from memory at once: this is the speed of decoding.
-  (func $dot_1x8 (param $a i32) (param $w i32) (param $ldw i32) (param $c i32) (param $K i32)
-    (local $end i32) (local $x v128) (local $m v128)
-    (local $w1 i32) (local $w2 i32) (local $w3 i32) (local $w4 i32) (local $w5 i32) (local $w6 i32)
-    (local $w7 i32)
+  ;; Four dot products along K: c[r·ldc] = a · W[r, :] for r = 0 .. 3, W's rows `ldw` apart
+  ;; and c's entries `ldc` apart (in bytes; a and W's rows contiguous). Each keeps four partial
+  ;; sums (k mod 4) in one vector, added up at the end; the last K mod 4 elements are masked,
+  ;; so that what lies past a row never counts. The four rows are four streams from memory at
+  ;; once: this is the speed of decoding.
+  (func $dot_1x4 (param $a i32) (param $w i32) (param $ldw i32) (param $c i32) (param $ldc i32)
+    (param $K i32)
+    (local $end i32) (local $x v128) (local $m v128) (local $w1 i32) (local $w2 i32) (local $w3 i32)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
-    (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128)
     (local.set $w1 (i32.add (local.get $w) (local.get $ldw)))
     (local.set $w2 (i32.add (local.get $w1) (local.get $ldw)))
     (local.set $w3 (i32.add (local.get $w2) (local.get $ldw)))
-    (local.set $w4 (i32.add (local.get $w3) (local.get $ldw)))
-    (local.set $w5 (i32.add (local.get $w4) (local.get $ldw)))
-    (local.set $w6 (i32.add (local.get $w5) (local.get $ldw)))
-    (local.set $w7 (i32.add (local.get $w6) (local.get $ldw)))
     (local.set $end (i32.add (local.get $a)
       (i32.shl (i32.and (local.get $K) (i32.const -4)) (i32.const 2))))
     (local.set $m (v128.const i32x4 -1 -1 -1 -1))
@@ -268,36 +263,23 @@
           (v128.and (v128.load (local.get $w2)) (local.get $m)) (local.get $s2)))
         (local.set $s3 (f32x4.relaxed_madd (local.get $x)
           (v128.and (v128.load (local.get $w3)) (local.get $m)) (local.get $s3)))
-        (local.set $s4 (f32x4.relaxed_madd (local.get $x)
-          (v128.and (v128.load (local.get $w4)) (local.get $m)) (local.get $s4)))
-        (local.set $s5 (f32x4.relaxed_madd (local.get $x)
-          (v128.and (v128.load (local.get $w5)) (local.get $m)) (local.get $s5)))
-        (local.set $s6 (f32x4.relaxed_madd (local.get $x)
-          (v128.and (v128.load (local.get $w6)) (local.get $m)) (local.get $s6)))
-        (local.set $s7 (f32x4.relaxed_madd (local.get $x)
-          (v128.and (v128.load (local.get $w7)) (local.get $m)) (local.get $s7)))
         (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
         (local.set $a (i32.add (local.get $a) (i32.const 16)))
         (local.set $w (i32.add (local.get $w) (i32.const 16)))
         (local.set $w1 (i32.add (local.get $w1) (i32.const 16)))
         (local.set $w2 (i32.add (local.get $w2) (i32.const 16)))
         (local.set $w3 (i32.add (local.get $w3) (i32.const 16)))
-        (local.set $w4 (i32.add (local.get $w4) (i32.const 16)))
-        (local.set $w5 (i32.add (local.get $w5) (i32.const 16)))
-        (local.set $w6 (i32.add (local.get $w6) (i32.const 16)))
-        (local.set $w7 (i32.add (local.get $w7) (i32.const 16)))
         (br $k)))
     (f32.store (local.get $c) (call $hsum (local.get $s0)))
-    (f32.store offset=4 (local.get $c) (call $hsum (local.get $s1)))
-    (f32.store offset=8 (local.get $c) (call $hsum (local.get $s2)))
-    (f32.store offset=12 (local.get $c) (call $hsum (local.get $s3)))
-    (f32.store offset=16 (local.get $c) (call $hsum (local.get $s4)))
-    (f32.store offset=20 (local.get $c) (call $hsum (local.get $s5)))
-    (f32.store offset=24 (local.get $c) (call $hsum (local.get $s6)))
-    (f32.store offset=28 (local.get $c) (call $hsum (local.get $s7))))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (f32.store (local.get $c) (call $hsum (local.get $s1)))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (f32.store (local.get $c) (call $hsum (local.get $s2)))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (f32.store (local.get $c) (call $hsum (local.get $s3))))
 
   ;; C[0..2, 0..4] = A[0..2, :] · W[0..4, :]ᵀ: a 2 x 4 block of dot products (`lda`, `ldw`,
-  ;; `ldc` in bytes), summed as in `$dot_1x8`. Two rows of A and four of W make 6 loads for 8
+  ;; `ldc` in bytes), summed as in `$dot_1x4`. Two rows of A and four of W make 6 loads for 8
   ;; multiply-adds; the block of W (4 rows) stays in the L1 cache for every pair of rows of A.
   (func $dot_2x4
     (param $a i32) (param $lda i32) (param $w i32) (param $ldw i32)
@@ -352,41 +334,58 @@
     (f32.store offset=8 (local.get $c) (call $hsum (local.get $s12)))
     (f32.store offset=12 (local.get $c) (call $hsum (local.get $s13))))
 
-  ;; C[0..M, j0..j1] = A · Wᵀ for W [N, K] row-major; j1 - j0 >= 8.
+  ;; C[0..M, j0..j1] = A · Wᵀ for W [N, K] row-major; j1 - j0 >= 4.
   ;;
-  ;; One row (decoding): groups of 8 rows of W, `$dot_1x8`. More: blocks of 2 rows of A by 4
-  ;; of W, group of W by group so that each is read from memory once. Last groups and blocks
-  ;; are shifted back to end at j1 and M, overlapping their neighbours, as in `matmul_nn`.
+  ;; One row (decoding): `$dot_1x4` on rows j, j + s, j + 2s, j + 3s of W for j = j0 .. j0+s-1,
+  ;; s = (j1 - j0) / 4, so that W is read as four long streams, each through a quarter of the
+  ;; rows from end to end (groups of 8 contiguous rows, streams a row long, took twice as long
+  ;; on the tied LM head); the last (j1 - j0) mod 4 rows come with the last four rows again. More
+  ;; rows: blocks of 2 rows of A by 4 of W, group of W by group so that each is read from
+  ;; memory once. Last groups and blocks are shifted back to end at j1 and M, overlapping their
+  ;; neighbours, as in `matmul_nn`: a C[i, j] has the same bits whichever block computes it.
   (func (export "matmul_nt")
     (param $a i32) (param $lda i32) (param $w i32) (param $ldw i32) (param $c i32) (param $ldc i32)
     (param $M i32) (param $K i32) (param $j0 i32) (param $j1 i32)
-    (local $i i32) (local $j i32) (local $ii i32) (local $jj i32) (local $group i32)
+    (local $i i32) (local $j i32) (local $ii i32) (local $jj i32) (local $s i32)
     (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
     (local.set $ldw (i32.shl (local.get $ldw) (i32.const 2)))
     (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
-    (local.set $group (select (i32.const 8) (i32.const 4) (i32.eq (local.get $M) (i32.const 1))))
+    (if (i32.eq (local.get $M) (i32.const 1))
+      (then
+        (local.set $s (i32.shr_u (i32.sub (local.get $j1) (local.get $j0)) (i32.const 2)))
+        (local.set $j (local.get $j0))
+        (loop $spread
+          (call $dot_1x4 (local.get $a)
+            (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $ldw)))
+            (i32.mul (local.get $s) (local.get $ldw))
+            (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2)))
+            (i32.shl (local.get $s) (i32.const 2)) (local.get $K))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $spread (i32.lt_s (local.get $j) (i32.add (local.get $j0) (local.get $s)))))
+        (if (i32.and (i32.sub (local.get $j1) (local.get $j0)) (i32.const 3))
+          (then
+            (local.set $jj (i32.sub (local.get $j1) (i32.const 4)))
+            (call $dot_1x4 (local.get $a)
+              (i32.add (local.get $w) (i32.mul (local.get $jj) (local.get $ldw))) (local.get $ldw)
+              (i32.add (local.get $c) (i32.shl (local.get $jj) (i32.const 2))) (i32.const 4)
+              (local.get $K))))
+        (return)))
     (local.set $j (local.get $j0))
     (loop $groups
-      (local.set $jj (select (local.get $j) (i32.sub (local.get $j1) (local.get $group))
-        (i32.le_s (i32.add (local.get $j) (local.get $group)) (local.get $j1))))
-      (if (i32.eq (local.get $M) (i32.const 1))
-        (then
-          (call $dot_1x8 (local.get $a)
-            (i32.add (local.get $w) (i32.mul (local.get $jj) (local.get $ldw))) (local.get $ldw)
-            (i32.add (local.get $c) (i32.shl (local.get $jj) (i32.const 2))) (local.get $K)))
-        (else
-          (local.set $i (i32.const 0))
-          (loop $rows
-            (local.set $ii (select (local.get $i) (i32.sub (local.get $M) (i32.const 2))
-              (i32.le_s (i32.add (local.get $i) (i32.const 2)) (local.get $M))))
-            (call $dot_2x4
-              (i32.add (local.get $a) (i32.mul (local.get $ii) (local.get $lda))) (local.get $lda)
-              (i32.add (local.get $w) (i32.mul (local.get $jj) (local.get $ldw))) (local.get $ldw)
-              (i32.add (i32.add (local.get $c) (i32.mul (local.get $ii) (local.get $ldc)))
-                (i32.shl (local.get $jj) (i32.const 2)))
-              (local.get $ldc) (local.get $K))
-            (local.set $i (i32.add (local.get $i) (i32.const 2)))
-            (br_if $rows (i32.lt_s (local.get $i) (local.get $M))))))
-      (local.set $j (i32.add (local.get $j) (local.get $group)))
+      (local.set $jj (select (local.get $j) (i32.sub (local.get $j1) (i32.const 4))
+        (i32.le_s (i32.add (local.get $j) (i32.const 4)) (local.get $j1))))
+      (local.set $i (i32.const 0))
+      (loop $rows
+        (local.set $ii (select (local.get $i) (i32.sub (local.get $M) (i32.const 2))
+          (i32.le_s (i32.add (local.get $i) (i32.const 2)) (local.get $M))))
+        (call $dot_2x4
+          (i32.add (local.get $a) (i32.mul (local.get $ii) (local.get $lda))) (local.get $lda)
+          (i32.add (local.get $w) (i32.mul (local.get $jj) (local.get $ldw))) (local.get $ldw)
+          (i32.add (i32.add (local.get $c) (i32.mul (local.get $ii) (local.get $ldc)))
+            (i32.shl (local.get $jj) (i32.const 2)))
+          (local.get $ldc) (local.get $K))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br_if $rows (i32.lt_s (local.get $i) (local.get $M))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br_if $groups (i32.lt_s (local.get $j) (local.get $j1)))))
 )
