@@ -79,8 +79,8 @@
   ;; is streamed four rows at a time, each row from end to end in one pass while the partial
   ;; sums stay in C (up to 65536 columns, 256 KB: the L2 cache). Long runs along rows are what
   ;; the hardware prefetchers follow: in chunks of 256 columns (1 KB of each of 768 rows) the
-  ;; same loop took twice as long on the LM head. The columns past the last whole vector are summed in
-  ;; a register by `$tail_1x4` on the last four columns.
+  ;; same loop took twice as long on the LM head. The columns past the last whole vector are
+  ;; summed in a register by `$tail_1x4` on the last four columns.
   (func $row
     (param $a i32) (param $b i32) (param $ldb i32) (param $c i32) (param $K i32) (param $n i32)
     (local $j i32) (local $width i32) (local $k i32) (local $q i32) (local $end i32)
@@ -339,8 +339,8 @@
   ;; One row (decoding): `$dot_1x4` on rows j, j + s, j + 2s, j + 3s of W for j = j0 .. j0+s-1,
   ;; s = (j1 - j0) / 4, so that W is read as four long streams, each through a quarter of the
   ;; rows from end to end (groups of 8 contiguous rows, streams a row long, took twice as long
-  ;; on the tied LM head); the last (j1 - j0) mod 4 rows come with the last four rows again. More
-  ;; rows: blocks of 2 rows of A by 4 of W, group of W by group so that each is read from
+  ;; on the tied LM head); the last (j1 - j0) mod 4 rows come with the last four rows again.
+  ;; More rows: blocks of 2 rows of A by 4 of W, group of W by group so that each is read from
   ;; memory once. Last groups and blocks are shifted back to end at j1 and M, overlapping their
   ;; neighbours, as in `matmul_nn`: a C[i, j] has the same bits whichever block computes it.
   (func (export "matmul_nt")
