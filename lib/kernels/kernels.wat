@@ -75,12 +75,14 @@
 
   ;; One row of C over `n` >= 4 columns: c[0..n] = a[:] · B[:, 0..n] (`ldb` in bytes).
   ;;
-  ;; For one or two rows (decoding a token) there is no reuse of B to win, only bandwidth: B
-  ;; is streamed four rows at a time, each row from end to end in one pass while the partial
-  ;; sums stay in C (up to 65536 columns, 256 KB: the L2 cache). Long runs along rows are what
-  ;; the hardware prefetchers follow: in chunks of 256 columns (1 KB of each of 768 rows) the
-  ;; same loop took twice as long on the LM head. The columns past the last whole vector are
-  ;; summed in a register by `$tail_1x4` on the last four columns.
+  ;; For one or two rows (decoding a token) there is no reuse of B to win, only bandwidth, and
+  ;; the hardware prefetchers follow long runs through memory. So each row of B is read from
+  ;; end to end while the partial sums stay in C: up to 4096 columns (16 KB of C, the L1
+  ;; cache), one row of B after the other, B in order as one stream; wider, in chunks of up to
+  ;; 65536 columns (256 KB of C, the L2 cache), four rows of B per pass over C. (Four rows at
+  ;; a time over 768 columns, or over chunks of 256 columns of the LM head, took 1.5 to 2 times
+  ;; as long.) The columns past the last whole vector are summed in a register by `$tail_1x4`
+  ;; on the last four columns.
   (func $row
     (param $a i32) (param $b i32) (param $ldb i32) (param $c i32) (param $K i32) (param $n i32)
     (local $j i32) (local $width i32) (local $k i32) (local $q i32) (local $end i32)
@@ -100,9 +102,11 @@
           (v128.store (local.get $q) (v128.const i32x4 0 0 0 0))
           (local.set $q (i32.add (local.get $q) (i32.const 16)))
           (br_if $zero (i32.lt_u (local.get $q) (local.get $end))))
-        ;; rows k .. k+3 of B in one pass, each partial sum updated in k order
+        ;; rows k .. k+3 of B in one pass, each partial sum updated in k order (chunks wider
+        ;; than 4096 columns, whose partial sums are past the L1 cache)
         (local.set $k (i32.const 0))
         (block $quads_done
+          (br_if $quads_done (i32.le_s (local.get $width) (i32.const 4096)))
           (loop $quad
             (br_if $quads_done (i32.gt_s (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
             (local.set $p0 (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2))))
@@ -132,7 +136,7 @@
               (br_if $vec (i32.lt_u (local.get $q) (local.get $end))))
             (local.set $k (i32.add (local.get $k) (i32.const 4)))
             (br $quad)))
-        ;; the last K mod 4 rows of B, one at a time
+        ;; the other rows of B, one at a time (all of them in a chunk of at most 4096 columns)
         (block $rest_done
           (loop $rest
             (br_if $rest_done (i32.ge_s (local.get $k) (local.get $K)))

@@ -77,10 +77,11 @@ Deno.test("`wasmMatmulInto()` handles 1023 rows, columns or inner size", () => {
   }
 });
 
-Deno.test("`wasmMatmulInto()` streams one row past a chunk of 65536 columns", () => {
-  // the row path keeps at most 65536 partial sums at once: wider rows take several passes
+Deno.test("`wasmMatmulInto()` streams rows wider than 4096 and 65536 columns", () => {
+  // the row path reads 4 rows of B per pass past 4096 columns, and keeps at most 65536 partial
+  // sums at once: wider rows take several passes
   for (const build of [k, simd128]) {
-    for (const [M, N, K] of [[1, 65536 + 13, 6], [2, 2 * 65536 + 4, 5]]) {
+    for (const [M, N, K] of [[1, 4097, 67], [1, 65536 + 13, 6], [2, 2 * 65536 + 4, 5]]) {
       const a = makeMatrix(M, K, "rowMajor"), b = makeMatrix(K, N, "rowMajor", "heap");
       check(M, N, K, a, b, `${M}x${N}x${K}, relaxed ${build.relaxed}`, build);
     }
