@@ -78,7 +78,9 @@ export interface ModelChoice {
 /**
  * The model a command line chose: `--model tiny|gpt2` (by default the real GPT-2 when it is
  * set up, else the tiny one), or other files given with `--weights --config` (and `--refs`
- * where references are needed), read with the bundled tokenizer.
+ * where references are needed), read with the bundled tokenizer. Where references are needed,
+ * `--refs FILE` alone grades the named model against other references (an instructor's hidden
+ * ones).
  *
  * @param choice the options as given
  * @param withRefs whether the command needs reference activations (grading) or not
@@ -90,26 +92,33 @@ export interface ModelChoice {
  * ```ts
  * import { selectModel } from "./context.ts";
  * selectModel({ model: "tiny" }, true).model; // "tiny"
+ * selectModel({ model: "tiny", refs: "hidden.safetensors" }, true).refsPath; // ".../hidden.safetensors"
  * ```
  */
 export function selectModel(choice: ModelChoice, withRefs: boolean): ModelFiles {
-  const flags = withRefs ? "--weights, --config and --refs" : "--weights and --config";
-  const given = [choice.weights, choice.config, ...(withRefs ? [choice.refs] : [])];
-  const custom = given.filter((x) => x !== undefined).length;
-  if (custom) {
-    if (custom !== given.length) throw new UsageError(`${flags} go together: give them all.`);
+  const refs = withRefs && choice.refs !== undefined ? { refsPath: absolute(choice.refs) } : {};
+  if (choice.weights !== undefined || choice.config !== undefined) {
+    const flags = withRefs ? "--weights, --config and --refs" : "--weights and --config";
+    if ([choice.weights, choice.config, ...(withRefs ? [choice.refs] : [])].includes(undefined)) {
+      throw new UsageError(`${flags} go together: give them all.`);
+    }
     if (choice.model) throw new UsageError(`Use --model or ${flags}, not both.`);
     return {
       model: "custom",
       weightsPath: absolute(choice.weights!),
       configPath: absolute(choice.config!),
-      ...(withRefs ? { refsPath: absolute(choice.refs!) } : {}),
+      ...refs,
       tokenizerDir: TINY.tokenizerDir,
     };
   }
-  if (choice.model === "tiny" || (!choice.model && !hasRealModel())) return TINY;
-  if (choice.model !== "gpt2" && choice.model !== undefined) {
-    throw new UsageError(`Unknown --model "${choice.model}": use tiny or gpt2.`);
+  return { ...namedModel(choice.model), ...refs };
+}
+
+/** The model `--model` names (by default the real GPT-2 when it is set up, else the tiny one). */
+function namedModel(model: string | undefined): ModelFiles {
+  if (model === "tiny" || (!model && !hasRealModel())) return TINY;
+  if (model !== "gpt2" && model !== undefined) {
+    throw new UsageError(`Unknown --model "${model}": use tiny or gpt2.`);
   }
   if (!hasRealModel()) {
     throw new ModelMissingError(
