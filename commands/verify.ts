@@ -1,9 +1,9 @@
 /**
  * `deno task verify`: checks that a submission left the kit alone — the grader, the library,
- * the commands, the tokenizer, tiny-model and reference data, `deno.json` and `deno.lock`, the
- * CI files — by comparing each file's sha256 with the manifest `grader/integrity.json` of the
- * copy of the kit that runs the command. `exercises/` is not checked: that is where students
- * work.
+ * the commands, the tokenizer, the tiny and English models, the reference data, `deno.json`,
+ * `deno.lock` and the CI files — by comparing each file's sha256 with the manifest
+ * `grader/integrity.json` of the copy of the kit that runs the command. `exercises/` is not
+ * checked: that is where students work.
  *
  * ```
  * deno task verify [DIR]      # compare DIR (default: this kit) with grader/integrity.json
@@ -51,6 +51,7 @@ export const INTEGRITY_SCOPE: readonly string[] = [
   "pytorch",
   "data/tokenizer",
   "data/tiny",
+  "data/english",
   "data/reference",
   ".github",
   ".ci",

@@ -15,7 +15,7 @@ import { UsageError } from "../commands/_usage.ts";
 
 /** The files of one model. */
 export interface ModelFiles {
-  /** `tiny`, `gpt2` or `custom`. */
+  /** `tiny`, `english`, `gpt2` or `custom`. */
   model: string;
   /** `config.json`. */
   configPath: string;
@@ -33,6 +33,18 @@ export const TINY = {
   configPath: kitPath("data", "tiny", "config.json"),
   weightsPath: kitPath("data", "tiny", "model.safetensors"),
   refsPath: kitPath("data", "reference", "tiny.safetensors"),
+  tokenizerDir: kitPath("data", "tokenizer"),
+} satisfies ModelFiles;
+
+/**
+ * The bundled small GPT-2 trained on English (`data/english/`, made by
+ * `pytorch/train_english.py`): what `generate` runs when the real GPT-2 is not set up, so that a
+ * finished model writes English offline. No reference activations: grading uses the tiny one.
+ */
+export const ENGLISH = {
+  model: "english",
+  configPath: kitPath("data", "english", "config.json"),
+  weightsPath: kitPath("data", "english", "model.safetensors"),
   tokenizerDir: kitPath("data", "tokenizer"),
 } satisfies ModelFiles;
 
@@ -76,8 +88,9 @@ export interface ModelChoice {
 }
 
 /**
- * The model a command line chose: `--model tiny|gpt2` (by default the real GPT-2 when it is
- * set up, else the tiny one), or other files given with `--weights --config` (and `--refs`
+ * The model a command line chose: `--model tiny|gpt2` (and `english` where no references are
+ * needed) — by default the real GPT-2 when it is set up, else the tiny one for grading and the
+ * English one for generating — or other files given with `--weights --config` (and `--refs`
  * where references are needed), read with the bundled tokenizer. Where references are needed,
  * `--refs FILE` alone grades the named model against other references (an instructor's hidden
  * ones).
@@ -86,7 +99,8 @@ export interface ModelChoice {
  * @param withRefs whether the command needs reference activations (grading) or not
  *   (generating)
  * @returns the model's files, relative paths resolved against the working directory
- * @throws {UsageError} for options that do not go together, or an unknown model
+ * @throws {UsageError} for options that do not go together, or an unknown model (or the English
+ *   one for grading)
  * @throws {ModelMissingError} for the real GPT-2 asked for before `deno task setup`
  * @example
  * ```ts
@@ -111,14 +125,21 @@ export function selectModel(choice: ModelChoice, withRefs: boolean): ModelFiles 
       tokenizerDir: TINY.tokenizerDir,
     };
   }
-  return { ...namedModel(choice.model), ...refs };
+  return { ...namedModel(choice.model, withRefs), ...refs };
 }
 
-/** The model `--model` names (by default the real GPT-2 when it is set up, else the tiny one). */
-function namedModel(model: string | undefined): ModelFiles {
-  if (model === "tiny" || (!model && !hasRealModel())) return TINY;
+/**
+ * The model `--model` names: by default the real GPT-2 when it is set up, else the tiny one for
+ * grading and the English one for generating.
+ */
+function namedModel(model: string | undefined, withRefs: boolean): ModelFiles {
+  if (!model && !hasRealModel()) return withRefs ? TINY : ENGLISH;
+  if (model === "tiny") return TINY;
+  if (model === "english" && !withRefs) return ENGLISH;
   if (model !== "gpt2" && model !== undefined) {
-    throw new UsageError(`Unknown --model "${model}": use tiny or gpt2.`);
+    throw new UsageError(
+      `Unknown --model "${model}": use ${withRefs ? "tiny or gpt2" : "tiny, english or gpt2"}.`,
+    );
   }
   if (!hasRealModel()) {
     throw new ModelMissingError(

@@ -16,6 +16,7 @@ import { KIT_ROOT, kitPath, relative } from "../lib/paths.ts";
 import { TOKENIZER_FILES } from "../lib/tokenizer_files.ts";
 import { pathToFileURL } from "node:url";
 import { type ChildRequest, FRAME } from "./child.ts";
+import { ENGLISH } from "./context.ts";
 import { BoundedText, ChildMessages, frameLimits, FrameReader } from "./child_output.ts";
 import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
@@ -323,6 +324,8 @@ function childArgs(options: RunOptions, snap: Snapshot): string[] {
     options.weightsPath,
     // the tokenizer's two files, not their folder: data/gpt2/ also holds the references
     ...TOKENIZER_FILES.map((name) => `${options.tokenizerDir}/${name}`),
+    ENGLISH.configPath, // stage 5's check on the bundled English model
+    ENGLISH.weightsPath,
   ];
   return [
     "run",

@@ -99,6 +99,8 @@ export interface Verdict {
   hint?: string;
   /** Where in the learner's files the problem was thrown (`file.ts:12:5`), when known. */
   at?: string;
+  /** A pass worth seeing: the report prints its message even without `--verbose`. */
+  highlight?: boolean;
 }
 
 /** A check: looks at probe outcomes and decides. */

@@ -21,8 +21,11 @@ import { gradeStage, type RunOptions } from "./run_stage.ts";
 import { inCacheDir } from "../commands/_test_helpers.ts";
 import type { CheckResult, GradeContext, Outcomes, Stage, StageResult } from "./stage.ts";
 
-/** Time limit of a graded stage in tests, in milliseconds. */
-export const TEST_TIME_LIMIT_MS = 60_000;
+/**
+ * Time limit of a graded stage in tests, in milliseconds: the default stage limit, a guard
+ * against a hang (a stage takes seconds on a quiet machine, but minutes on a busy shared one).
+ */
+export const TEST_TIME_LIMIT_MS = 120_000;
 /** Memory cap of a graded stage in tests, in MiB. */
 export const TEST_MEMORY_LIMIT_MB = 4096;
 

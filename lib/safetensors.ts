@@ -240,6 +240,13 @@ function halfToFloat(bits: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
+let halves: Float32Array | undefined;
+
+/** Every half-precision value, indexed by its bits (made once). */
+function halfTable(): Float32Array {
+  return halves ??= Float32Array.from({ length: 0x10000 }, (_, bits) => halfToFloat(bits));
+}
+
 /** The half-precision bits nearest to float32 bits, ties to even. */
 function floatToHalf(bits: number): number {
   const sign = (bits >>> 16) & 0x8000;
@@ -276,8 +283,13 @@ function decode(dtype: Dtype, bytes: Uint8Array): RawTensor["data"] {
   switch (dtype) {
     case "F32":
       return new Float32Array(bytes.buffer);
-    case "F16":
-      return Float32Array.from(new Uint16Array(bytes.buffer), halfToFloat);
+    case "F16": {
+      // one table lookup per value: a 14 MB F16 model widens in milliseconds, not seconds
+      const halves = new Uint16Array(bytes.buffer), table = halfTable();
+      const out = new Float32Array(halves.length);
+      for (let i = 0; i < halves.length; i++) out[i] = table[halves[i]];
+      return out;
+    }
     case "BF16":
       return new Float32Array(
         Uint32Array.from(new Uint16Array(bytes.buffer), (b) => b << 16).buffer,

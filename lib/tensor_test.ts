@@ -121,6 +121,13 @@ Deno.test("`zeros()`, `ones()`, `full()` and `arange()` make what they say", () 
   assertThrows(() => Tensor.arange(0, 3, 0), RangeError, "step must not be 0");
 });
 
+Deno.test("`size(dim)` is typed number and `size()` number[]: no casts needed", () => {
+  const t = Tensor.zeros([2, 3]);
+  const last: number = t.size(-1); // a type error here if the overloads went
+  const all: number[] = t.size();
+  assertEquals([last / 3, all], [1, [2, 3]]);
+});
+
 Deno.test("`size()`, `ndim` and `numel` describe the shape; `size(-1)` is the last", () => {
   const t = Tensor.zeros([2, 3, 4]);
   assertEquals([t.ndim, t.numel, t.size(-1), t.size(0)], [3, 24, 4, 2]);

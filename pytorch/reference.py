@@ -80,7 +80,7 @@ def safetensors_bytes(tensors, metadata):
     chunks, offset = [], 0
     for name in sorted(tensors):
         t = tensors[name].detach().contiguous()
-        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
+        dtype = {torch.float32: "F32", torch.float16: "F16", torch.int64: "I64"}[t.dtype]
         data = t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
         header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)

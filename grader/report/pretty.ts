@@ -79,7 +79,7 @@ export function formatStage(r: StageResult, s: Styles, verbose: boolean): string
     }
     lines.push(
       `  ${style(MARK[c.status])} ${c.name}${
-        c.status === "pass" && !verbose ? "" : s.dim(` — ${c.message}`)
+        c.status === "pass" && !verbose && !c.highlight ? "" : s.dim(` — ${c.message}`)
       }`,
     );
     if (c.status === "pass") continue;
@@ -122,12 +122,12 @@ export function nextStep(results: StageResult[], lastStage: number): string {
   const first = results.find((r) => r.status !== "pass");
   if (!first) {
     if (results.length !== 1) {
-      return "Every stage passes: `deno task generate` lets your GPT-2 write.";
+      return "Every stage passes: `deno task generate` lets your GPT-2 write English.";
     }
     const n = results[0].stage;
     return n < lastStage
       ? `Stage ${n} passes. On to the next: \`deno task check ${n + 1}\`.`
-      : `Stage ${n}, the last, passes: \`deno task generate\` lets your GPT-2 write, and ` +
+      : `Stage ${n}, the last, passes: \`deno task generate\` lets your GPT-2 write English, and ` +
         "`deno task progress` shows every stage.";
   }
   const check = first.checks.find((c) => c.status === "fail" || c.status === "todo");

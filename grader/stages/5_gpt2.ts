@@ -27,6 +27,7 @@ import {
 } from "../outcomes.ts";
 import { allDistinct, isArray } from "../intrinsics.ts";
 import { exported, loadedModule, shapesOf } from "../probe_helpers.ts";
+import { continueOnEnglish, ENGLISH_TOKENS, englishReference, englishVerdict } from "../english.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
 import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
@@ -158,6 +159,12 @@ function plan(ctx: GradeContext): ProbeCall[] {
   if (longestPrompt(ctx).ids.length > 1) {
     calls.push({ id: "causal", probe: "forward", args: { ids: idsTensor(changedIds(ctx)) } });
   }
+  const english = englishReference();
+  calls.push({
+    id: "english",
+    probe: "english",
+    args: { ids: english.prompt_ids, n: ENGLISH_TOKENS },
+  });
   if (ctx.model === "gpt2") calls.push(...REAL_GPT2_CALLS);
   return calls;
 }
@@ -579,6 +586,9 @@ export const stage: Stage = {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
       return exported<Generate>(learner, "generate")(model, args.ids as number[], args.n as number);
     },
+    english(learner, args) {
+      return continueOnEnglish(learner, args.ids as number[], args.n as number);
+    },
     loadedWeight(learner, args, env) {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
       const t = model.stateDict()[args.key as string];
@@ -753,6 +763,13 @@ export const stage: Stage = {
             "step in tensor ops (no .data / .item() inside forward) and build sizes from " +
             "x.shape, so the graph serves every sequence length.",
         ),
+    },
+    {
+      name: "your GPT-2 writes English with the bundled English model",
+      layer: "tokens",
+      subject: "generate",
+      requires: ["generate continues a prompt as PyTorch does (step 3)"],
+      run: (o) => englishVerdict(o, "english", englishReference()),
     },
     {
       name: "GPT2 holds GPT-2's weights",
