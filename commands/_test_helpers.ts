@@ -7,6 +7,7 @@
  */
 import { kitPath } from "../lib/paths.ts";
 import { loadPristine } from "./reset.ts";
+import type { StudentReport } from "./_gradebook.ts";
 
 /** What a tool printed and its exit code. */
 export interface ToolRun {
@@ -165,4 +166,28 @@ export async function missingCommands(script: string, root = kitPath()): Promise
     }
   }
   return problems;
+}
+
+/**
+ * A student's report as `grade-batch` writes it, cut to the fields the gradebook reads: ten
+ * points possible per stage.
+ *
+ * @param student the student
+ * @param points the points of each stage
+ * @param reason why stages could not be graded (the status is then `error`)
+ * @returns the report
+ */
+export function studentReportOf(student: string, points: number[], reason = ""): StudentReport {
+  const stages = points.map((p, i) => ({ stage: i + 1, points: p, maxPoints: 10 }));
+  const total = points.reduce((a, b) => a + b, 0);
+  return {
+    student,
+    status: reason ? "error" : total === 10 * points.length ? "pass" : "fail",
+    reason,
+    graderFailed: false,
+    fingerprint: "f",
+    stages,
+    points: total,
+    maxPoints: 10 * points.length,
+  };
 }

@@ -21,6 +21,7 @@ import { kitPath } from "../lib/paths.ts";
 import { GPT2, gradeContext, type ModelFiles, selectModel, TINY } from "../grader/context.ts";
 import { DEFAULT_LIMITS } from "../grader/run_stage.ts";
 import { parseCommandLine, runTool, UsageError } from "./_cli.ts";
+import { GRADING_OPTIONS, positiveNumber } from "./_grading_setup.ts";
 import { freshOutputDir, writeStudentTemplate } from "./student_template.ts";
 
 const USAGE = `Usage: deno task gradescope OUTDIR [options]
@@ -53,12 +54,6 @@ const GPT2_FILES = [
 
 /** Where chosen model files go in the bundle's kit. */
 const GRADING_DIR = "data/grading";
-
-function positive(value: string, flag: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw new UsageError(`${flag} takes a positive number, not "${value}".`);
-  return n;
-}
 
 /**
  * The files to copy into the bundle's kit (source, path in the kit) and the model options that
@@ -150,12 +145,7 @@ export async function writeGradescopeBundle(
 
 async function main(): Promise<number> {
   const { values: v, positionals } = parseCommandLine(Deno.args, {
-    model: { type: "string" },
-    weights: { type: "string" },
-    config: { type: "string" },
-    refs: { type: "string" },
-    "time-limit": { type: "string", default: String(DEFAULT_LIMITS.timeLimitMs / 1000) },
-    "memory-limit": { type: "string", default: String(DEFAULT_LIMITS.memoryLimitMb) },
+    ...GRADING_OPTIONS,
     help: { type: "boolean", default: false },
   }, 1);
   if (v.help) {
@@ -165,8 +155,8 @@ async function main(): Promise<number> {
   if (!positionals[0]) throw new UsageError("Say where to write the bundle: OUTDIR.");
   const files = selectModel(v, true);
   const args = await writeGradescopeBundle(positionals[0], files, {
-    timeLimitS: positive(v["time-limit"], "--time-limit"),
-    memoryLimitMb: positive(v["memory-limit"], "--memory-limit"),
+    timeLimitS: positiveNumber(v["time-limit"], "--time-limit"),
+    memoryLimitMb: positiveNumber(v["memory-limit"], "--memory-limit"),
   });
   console.log(`Wrote the Gradescope autograder to ${positionals[0]}: it grades with`);
   console.log(`  deno task check all ${args}`);
