@@ -406,3 +406,58 @@ Deno.test("class 6: the grader's oracle package and the library's references are
   assert(status(g, 5).status !== "pass");
   assertStringIncludes(said(5), "F.layerNorm is the library's answer to what stage 5 asks");
 });
+
+Deno.test("class 6: no way around the sandbox: patched Map, threads, Node's modules, the heap, storage", async () => {
+  // each attempt prints "open: NAME" when it works, "closed: NAME" when it is refused
+  const attempts = `
+const tries: [string, () => unknown][] = [
+  ["Worker", () => new Worker("data:application/javascript,", { type: "module" })],
+  ["node:worker_threads", () => import("node:worker_threads")],
+  ["worker_threads", () => import("worker_threads")],
+  ["node:v8", () => import("node:v8")],
+  ["node:module", () => import("node:module")],
+  ["node:vm", () => import("node:vm")],
+  ["data: import of node:v8", () => import("data:application/javascript,import 'node:v8'")],
+  ["process.getBuiltinModule", () => (globalThis as any).process.getBuiltinModule("v8").getHeapSnapshot],
+  ["Deno internals", () => (Deno as any)[(Deno as any).internal].core],
+  ["localStorage", () => localStorage.setItem("k", "v")],
+  ["caches", () => caches.open("c")],
+];
+for (const [name, f] of tries) {
+  try {
+    const v = await f();
+    if (v === undefined) throw new Error("nothing");
+    console.log("open: " + name);
+  } catch {
+    console.log("closed: " + name);
+  }
+}
+const { setKernelThreads } = await import("../../../../lib/kernels/threads.ts");
+console.log("kernel threads: " + await setKernelThreads(2));
+`;
+  const g = await grade({
+    // a patched Map.prototype.get (withheld references were a Map), then the reference lookup
+    "2_embedding.ts": mutated(
+      "2_embedding.ts",
+      [
+        'import { type GPT2Config, nn, Tensor } from "../mod.ts";',
+        'import { F, type GPT2Config, nn, Tensor } from "../mod.ts";\n' +
+        "Map.prototype.get = () => undefined;\n" +
+        "Object.defineProperty(Object.prototype, 'F.embedding', { value: undefined });",
+      ],
+      ["return this.weight.indexSelect(0, ids);", "return F.embedding(ids, this.weight);"],
+    ),
+    "3_attention.ts": `${attempts}\n${solution("3_attention.ts")}`,
+  });
+  assertEquals(g.code, 1);
+  assert(status(g, 2).status !== "pass", "stage 2 passed");
+  assertStringIncludes(JSON.stringify(status(g, 2)), "F.embedding is the library's answer");
+  const out = status(g, 3).output ?? "";
+  for (const name of ["Worker", "node:v8", "node:module", "localStorage", "caches"]) {
+    assertStringIncludes(out, `closed: ${name}\n`);
+  }
+  assertEquals(out.match(/^closed: /gm)?.length, 11, out);
+  // the library's own threads still start (its scope of the import map keeps worker_threads)
+  assertStringIncludes(out, "kernel threads: 2");
+  assertEquals(status(g, 3).status, "pass", status(g, 3).message);
+});

@@ -3,13 +3,19 @@
  * on the arguments the grader sent, and streams each outcome back as a framed line on stdout.
  * Everything else on stdout is what the learner's code printed.
  *
- * Run by `run_stage.ts` with narrow permissions; reads one JSON request on stdin:
- * `{ nonce, stage, learnerFile, configPath, weightsPath, tokenizerDir, threads, calls }`.
+ * Run by `run_stage.ts` with narrow permissions; reads on stdin the frames' nonce, a newline,
+ * and one JSON request: `{ stage, learnerFile, configPath, weightsPath, tokenizerDir, threads,
+ * calls }`.
  *
  * Learner code runs in this process, so everything the grader relies on is settled before it
- * loads. The nonce lives only in `main`'s scope, and each frame is written by hand from
+ * loads. The nonce is only ever bytes in `main`'s scope, never a string (a heap snapshot shows
+ * every string, not the bytes of typed arrays), and each frame is written by hand from
  * built-ins taken first (`intrinsics.ts`): a patched `JSON.stringify`, `toJSON`, typed-array
- * method or `Symbol.species` can neither read the nonce nor change a frame. The calls'
+ * method or `Symbol.species` can neither read the nonce nor change a frame. What could start
+ * another copy of the library or read the process's memory is closed before learner code
+ * loads: `Worker`, Node's builtin-module lookups, `Deno`'s internals (the sandbox's import map
+ * turns `node:v8`, `node:worker_threads` and the like into `sandbox/blocked.ts`), and Web
+ * storage, which would write to Deno's cache without a permission. The calls'
  * arguments are decoded before learner code loads; the kit's classes (`Tensor`, `nn.Module`
  * and the layers) are frozen, so that their methods are the kit's whatever learner code does;
  * the library's references of what this stage asks the learner to write are withheld
@@ -20,7 +26,7 @@
  *
  * @module
  */
-import { jsonText, writeAll } from "./intrinsics.ts";
+import { jsonText, writeAll, writeFrame } from "./intrinsics.ts";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../lib/config.ts";
 import { loadStateDict } from "../lib/checkpoint.ts";
@@ -34,10 +40,8 @@ import { withhold } from "../lib/withheld.ts";
 import { STAGES, withheldReasons } from "./stages/mod.ts";
 import { decodeValue, encodeValue, type ThrownError } from "./wire.ts";
 
-/** The request the grader sends on stdin. */
+/** The request the grader sends on stdin, after the nonce's line. */
 export interface ChildRequest {
-  /** A random token that marks the child's result lines. */
-  nonce: string;
   /** The stage number. */
   stage: number;
   /** Absolute path of the learner's exercise file. */
@@ -104,8 +108,59 @@ function messageText(
   return `{"id":${jsonText(message.id)},"outcome":${outcome}}`;
 }
 
-function send(nonce: string, message: Parameters<typeof messageText>[0]): void {
-  writeAll(writeOut, `\n${FRAME}${nonce}:${messageText(message)}\n`);
+function send(prefix: Uint8Array, message: Parameters<typeof messageText>[0]): void {
+  writeFrame(writeOut, prefix, messageText(message));
+}
+
+/**
+ * Splits what the grader wrote on stdin: the frame prefix (a newline, the marker, the nonce's
+ * bytes, a colon), with the nonce's bytes zeroed where they were read, and the request.
+ */
+function readInput(input: Uint8Array): { prefix: Uint8Array; request: ChildRequest } {
+  const end = input.indexOf(10);
+  const head = new TextEncoder().encode(`\n${FRAME}`);
+  const prefix = new Uint8Array(head.length + end + 1);
+  prefix.set(head);
+  prefix.set(input.subarray(0, end), head.length);
+  prefix[prefix.length - 1] = 58; // ":"
+  input.fill(0, 0, end);
+  return { prefix, request: JSON.parse(new TextDecoder().decode(input.subarray(end + 1))) };
+}
+
+/** A value learner code cannot replace, where a global would let it around the sandbox. */
+function fixed(value: unknown): PropertyDescriptor {
+  return { value, writable: false, configurable: false, enumerable: false };
+}
+
+/**
+ * Closes what the permissions do not: `Worker` (a new thread gets fresh copies of the library,
+ * with nothing withheld), `process.getBuiltinModule` (Node's modules past the import map),
+ * `Deno[Deno.internal]` (the runtime's internals), and `caches`, `localStorage` and
+ * `sessionStorage` (they write to Deno's cache with no write permission). The kernels' threads
+ * have started by then (`setKernelThreads`).
+ */
+function closeEscapes(): void {
+  const unavailable = (what: string) =>
+    function blocked(): never {
+      throw new Error(`${what} is not available while your code is graded`);
+    };
+  // onnxruntime-web's loader assigns Node's Worker to the global: the assignment is ignored
+  const noWorker = unavailable("Worker");
+  Object.defineProperty(globalThis, "Worker", {
+    get: () => noWorker,
+    set: () => {},
+    configurable: false,
+    enumerable: false,
+  });
+  const proc = (globalThis as { process?: object }).process;
+  if (proc) {
+    Object.defineProperty(proc, "getBuiltinModule", fixed(unavailable("getBuiltinModule")));
+  }
+  const internal = (Deno as unknown as { internal?: symbol }).internal;
+  if (internal) delete (Deno as unknown as Record<symbol, unknown>)[internal];
+  for (const name of ["caches", "localStorage", "sessionStorage"]) {
+    Object.defineProperty(globalThis, name, fixed(undefined));
+  }
 }
 
 /** Thrown by `Deno.exit()` and `close()` while the learner's code is graded. */
@@ -196,8 +251,9 @@ export function describeThrown(e: unknown, learnerDir: string): ThrownError {
 }
 
 async function main(): Promise<void> {
-  const request: ChildRequest = JSON.parse(await new Response(Deno.stdin.readable).text());
-  const nonce = request.nonce;
+  const { prefix, request } = readInput(
+    new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer()),
+  );
   const stage = STAGES.find((s) => s.number === request.stage);
   if (!stage) throw new Error(`No stage ${request.stage}`);
   // everything the probes get from the grader is decoded before learner code can patch anything
@@ -218,6 +274,7 @@ async function main(): Promise<void> {
   freezeKit();
   withhold(withheldReasons(stage));
   forbidExit();
+  closeEscapes();
   const uncaught = (e: unknown) => {
     const d = describeThrown(e, learnerDir);
     const at = d.at ? ` (at ${d.at})` : "";
@@ -238,11 +295,11 @@ async function main(): Promise<void> {
   try {
     learner = await import(pathToFileURL(request.learnerFile).href);
   } catch (e) {
-    send(nonce, { import: describeThrown(e, learnerDir) });
+    send(prefix, { import: describeThrown(e, learnerDir) });
     return;
   }
   for (const call of calls) {
-    send(nonce, { running: call.id });
+    send(prefix, { running: call.id });
     try {
       const value = await call.probe(learner, call.args, env);
       let encoded: string;
@@ -252,15 +309,15 @@ async function main(): Promise<void> {
         const error = describeThrown(e, learnerDir);
         error.message =
           `the value your code returned cannot be sent to the grader: ${error.message}`;
-        send(nonce, { id: call.id, error });
+        send(prefix, { id: call.id, error });
         continue;
       }
-      send(nonce, { id: call.id, value: encoded });
+      send(prefix, { id: call.id, value: encoded });
     } catch (e) {
-      send(nonce, { id: call.id, error: describeThrown(e, learnerDir) });
+      send(prefix, { id: call.id, error: describeThrown(e, learnerDir) });
     }
   }
-  send(nonce, { done: true });
+  send(prefix, { done: true });
 }
 
 if (import.meta.main) {

@@ -295,6 +295,7 @@ export class ChildMessages {
   }
 
   #read(text: string): void {
+    if (this.done) throw new WireError("a frame after the last one");
     const msg = JSON.parse(text) as Record<string, unknown>;
     if (msg === null || typeof msg !== "object" || Array.isArray(msg)) {
       throw new WireError("a frame that is not a message");

@@ -159,6 +159,17 @@ Deno.test("ChildMessages() stops at the first frame that is not a message of the
   }
 });
 
+Deno.test("ChildMessages() takes nothing after the last frame: a second `done` is a violation", () => {
+  for (const after of ['{"id":"b","outcome":{"ok":true,"value":2}}', '{"done":true}']) {
+    const m = new ChildMessages(new Set(["a", "b"]));
+    m.accept('{"id":"a","outcome":{"ok":true,"value":1}}');
+    m.accept('{"done":true}');
+    m.accept(after);
+    assertEquals(m.violation, "a frame after the last one", after);
+    assertEquals([...m.outcomes.keys()], ["a"], after);
+  }
+});
+
 Deno.test("ChildMessages() decodes tensors in outcomes, and never a learner's object as one", () => {
   const m = new ChildMessages(new Set(["t", "fake"]));
   const data = new Uint8Array(new Float32Array([1.5, -2]).buffer).toBase64();

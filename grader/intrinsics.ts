@@ -127,6 +127,30 @@ export function floatsBase64(floats: Float32Array): string {
 }
 
 /**
+ * Writes a frame whole to a stream: `prefix`, then `text`, then a newline, in one write (no
+ * learner code can print between them), by the same means as {@linkcode writeAll}. The prefix
+ * stays bytes: the frames' nonce is never a string in the child's heap, where a heap snapshot
+ * would show it.
+ *
+ * @param write the stream's `writeSync`, bound before learner code ran
+ * @param prefix the frame's first bytes (marker and nonce)
+ * @param text the frame's JSON
+ */
+export function writeFrame(
+  write: (p: Uint8Array) => number,
+  prefix: Uint8Array,
+  text: string,
+): void {
+  const body: Uint8Array = apply(encode, encoder, [text]);
+  const p = lengthOfTyped(prefix), n = lengthOfTyped(body);
+  const frame = new Bytes(p + n + 1);
+  apply(setFrom, frame, [prefix]);
+  apply(setFrom, frame, [body, p]);
+  frame[p + n] = 10;
+  writeBytes(write, frame);
+}
+
+/**
  * Writes text whole to a stream, without letting learner code see its bytes: no `subarray`
  * (which would ask `Uint8Array[Symbol.species]` for a constructor), no patched encoder.
  *
@@ -134,7 +158,10 @@ export function floatsBase64(floats: Float32Array): string {
  * @param text what to write
  */
 export function writeAll(write: (p: Uint8Array) => number, text: string): void {
-  const bytes: Uint8Array = apply(encode, encoder, [text]);
+  writeBytes(write, apply(encode, encoder, [text]));
+}
+
+function writeBytes(write: (p: Uint8Array) => number, bytes: Uint8Array): void {
   const buffer = apply(bufferOf, bytes, []);
   const start = apply(byteOffsetOf, bytes, []);
   const n = apply(byteLengthOf, bytes, []);

@@ -78,6 +78,11 @@ export function readLearnerFile(path: string, limit = MAX_LEARNER_FILE_BYTES): s
   if (why) throw new LearnerFileError(why);
   // the size was checked, but the file may grow: never read more than the cap
   using file = Deno.openSync(path, { read: true });
+  // opening follows links: the file opened must be the one checked, not one swapped in since
+  const opened = file.statSync();
+  if (!opened.isFile || opened.ino !== info.ino || opened.dev !== info.dev) {
+    throw new LearnerFileError(`${relative(path)} changed while it was read: submit it again`);
+  }
   const bytes = new Uint8Array(limit + 1);
   let n = 0;
   for (let r; n < bytes.length && (r = file.readSync(bytes.subarray(n))) !== null;) n += r;

@@ -20,7 +20,8 @@ import { ENGLISH } from "./context.ts";
 import { BoundedText, ChildMessages, frameLimits, FrameReader } from "./child_output.ts";
 import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
-import { type Snapshot, snapshot } from "./snapshot.ts";
+import { SANDBOX_CACHE, type Snapshot, snapshot } from "./snapshot.ts";
+import { NO_WAYLAND } from "../lib/wayland.ts";
 import { todoOrigin, VerdictError } from "./outcomes.ts";
 import { checkCounts } from "./report/results.ts";
 import { type PointsManifest, pointsOf } from "./points.ts";
@@ -309,7 +310,8 @@ const SANDBOX_CONFIG = kitPath("grader", "sandbox", "deno.json");
  *
  * The child runs with the sandbox's configuration (`grader/sandbox/deno.json`), not the kit's:
  * its import map and frozen lockfile hold only the packages the library needs there
- * (onnx-proto, onnxruntime-web), installed in its own `node_modules`. Deno loads the packages of
+ * (onnx-proto, onnxruntime-web), installed in its own `node_modules`, and `--cached-only` keeps
+ * Deno from asking the npm registry about any other. Deno loads the packages of
  * the configuration's own `node_modules` without a read check, so the kit's — where the
  * grader's tokenizer oracle lives — must not be that folder; and the frozen lockfile makes an
  * `npm:` import of any other package fail.
@@ -320,6 +322,7 @@ function childArgs(options: RunOptions, snap: Snapshot): string[] {
     kitPath("mod.ts"),
     kitPath("lib"),
     kitPath("grader", "sandbox", "node_modules"), // onnxruntime-web reads its .wasm from there
+    kitPath("grader", "sandbox", "blocked.ts"), // what the import map gives for node:v8 and such
     options.configPath,
     options.weightsPath,
     // the tokenizer's two files, not their folder: data/gpt2/ also holds the references
@@ -333,6 +336,7 @@ function childArgs(options: RunOptions, snap: Snapshot): string[] {
     "--no-prompt",
     "--no-remote",
     "--frozen",
+    "--cached-only",
     `--v8-flags=--max-old-space-size=${Math.ceil(options.memoryLimitMb)}`,
     `--config=${SANDBOX_CONFIG}`,
     `--allow-read=${readable.join(",")}`,
@@ -345,8 +349,11 @@ function snapRoot(snap: Snapshot): string {
   return snap.dir.slice(0, snap.dir.lastIndexOf("/"));
 }
 
-/** What Deno says when code imports a package the frozen lockfile does not hold. */
-const NOT_IN_LOCKFILE = /lockfile is out of date/;
+/**
+ * What Deno says when code imports a package the frozen lockfile or the sandbox's cache does not
+ * hold (`--cached-only`: nothing is fetched from the registry while learner code runs).
+ */
+const NOT_IN_LOCKFILE = /lockfile is out of date|npm package not found in cache/;
 const IMPORTS_PACKAGE = "your code imports a package the kit does not provide: while it is " +
   "graded, it may import the kit's library (../mod.ts) and your own stage files";
 
@@ -364,7 +371,6 @@ async function runChild(
     ctx.config.vocab_size,
   );
   const request: ChildRequest = {
-    nonce,
     stage: stage.number,
     learnerFile,
     configPath: options.configPath,
@@ -444,7 +450,8 @@ async function runChild(
     }
   };
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(request))).catch(() => {});
+  await writer.write(new TextEncoder().encode(`${nonce}\n${JSON.stringify(request)}`))
+    .catch(() => {});
   await writer.close().catch(() => {});
   const [, , status] = await Promise.all([readStdout(), readStderr(), child.status]);
   clearTimeout(timer);
@@ -474,7 +481,8 @@ async function runChild(
   return {
     outcomes,
     importError,
-    stopped: messages.done ? undefined : stopped,
+    // after the last frame, a violation or a stop still counts: learner code may have forged it
+    stopped,
     output: printed + note,
     dropped,
     peakMb,
@@ -496,15 +504,15 @@ function inLearnerTerms(e: ThrownError, snap: Snapshot, learnerDir: string): voi
   }
 }
 
-/** The child's environment: no colour, and Deno's cache where the grader's own is. */
+/**
+ * The child's environment: no colour, and Deno's cache in the kit's own folder for the sandbox
+ * (what it compiles of a snapshot goes with the snapshot; nothing of one grading is left for the
+ * next).
+ */
 function childEnv(): Record<string, string> {
-  let denoDir: string | undefined;
-  try {
-    denoDir = Deno.env.get("DENO_DIR");
-  } catch {
-    // no permission to read it: Deno's default cache
-  }
-  return { NO_COLOR: "1", ...(denoDir ? { DENO_DIR: denoDir } : {}) };
+  // with no XDG_RUNTIME_DIR, the GPU driver's Wayland client prints an error twice (see
+  // `withoutWaylandNoise`); the child may not set it itself
+  return { NO_COLOR: "1", DENO_DIR: SANDBOX_CACHE, XDG_RUNTIME_DIR: NO_WAYLAND };
 }
 
 function kill(child: Deno.ChildProcess): void {

@@ -15,9 +15,9 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { kitPath } from "../lib/paths.ts";
+import { kitPath, relative } from "../lib/paths.ts";
 import { importSpecifiers } from "./imports.ts";
-import { checkLearnerFolder, readLearnerFile } from "./learner_file.ts";
+import { checkLearnerFolder, LearnerFileError, readLearnerFile } from "./learner_file.ts";
 
 /** A stage's learner files, copied where the child reads them; removed on dispose. */
 export interface Snapshot extends AsyncDisposable {
@@ -33,6 +33,18 @@ export interface Snapshot extends AsyncDisposable {
  */
 export const SNAPSHOTS: string = kitPath(".cache", "grading");
 
+/**
+ * Deno's cache for the sandboxed child, apart from the user's: what Deno compiles of a snapshot
+ * is kept there under the snapshot's path, and removed with the snapshot.
+ */
+export const SANDBOX_CACHE: string = kitPath(".cache", "sandbox-deno");
+
+/** The most learner files one stage may load (the six stage files and helpers of their own). */
+export const MAX_SNAPSHOT_FILES = 32;
+
+/** The most bytes the learner files one stage loads may have together: 4 MiB. */
+export const MAX_SNAPSHOT_BYTES: number = 4 << 20;
+
 /** A file a learner's module imports from its own folder: `./name.ts` (or `.js`). */
 const SIBLING = /^\.\/([\w.-]+\.(?:ts|js|mts|mjs))$/;
 
@@ -43,7 +55,8 @@ const SIBLING = /^\.\/([\w.-]+\.(?:ts|js|mts|mjs))$/;
  * @param entries the files the stage loads by name, its own first
  * @returns the snapshot; dispose of it (`await using`) to remove the folder
  * @throws {LearnerFileError} when the folder is a link, or one of the files is a link, a
- *   directory, a pipe, a device or oversized (nothing is left behind then)
+ *   directory, a pipe, a device or oversized, or the files are too many or too large together
+ *   (nothing is left behind then)
  * @example
  * ```ts ignore
  * import { snapshot } from "./snapshot.ts";
@@ -58,7 +71,10 @@ export async function snapshot(
   checkLearnerFolder(learnerDir);
   await Deno.mkdir(SNAPSHOTS, { recursive: true });
   const root = await Deno.makeTempDir({ dir: SNAPSHOTS, prefix: "grade-" });
-  const remove = () => Deno.remove(root, { recursive: true }).catch(() => {});
+  const remove = async () => {
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+    await Deno.remove(`${SANDBOX_CACHE}/gen/file${root}`, { recursive: true }).catch(() => {});
+  };
   try {
     await Deno.writeTextFile(
       `${root}/mod.ts`,
@@ -69,11 +85,22 @@ export async function snapshot(
     const dir = `${root}/exercises`;
     await Deno.mkdir(dir);
     const files: string[] = [];
+    let bytes = 0;
     const queue = [...entries];
     for (let name; (name = queue.shift()) !== undefined;) {
       if (files.includes(name)) continue;
       const text = readLearnerFile(`${learnerDir}/${name}`);
       if (text === undefined) continue; // missing: importing it says so, in the learner's words
+      bytes += new TextEncoder().encode(text).length;
+      if (files.length === MAX_SNAPSHOT_FILES || bytes > MAX_SNAPSHOT_BYTES) {
+        throw new LearnerFileError(
+          `the files this stage loads from ${relative(learnerDir)} (${
+            entries[0]
+          } and what it imports ` +
+            `with ./name.ts) are more than ${MAX_SNAPSHOT_FILES} files or ` +
+            `${MAX_SNAPSHOT_BYTES >> 20} MiB together: import only the files you wrote`,
+        );
+      }
       await Deno.writeTextFile(`${dir}/${name}`, text);
       files.push(name);
       for (const s of importSpecifiers(text)) {

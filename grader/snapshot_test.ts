@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { snapshot, SNAPSHOTS } from "./snapshot.ts";
+import { MAX_SNAPSHOT_FILES, SANDBOX_CACHE, snapshot, SNAPSHOTS } from "./snapshot.ts";
 import { LearnerFileError } from "./learner_file.ts";
 import { inTempDir } from "../commands/_test_helpers.ts";
 
@@ -60,5 +60,37 @@ Deno.test("snapshot() refuses a linked folder, which would lead anywhere", async
     );
     await Deno.writeTextFile(`${dir}/file`, "");
     await assertRejects(() => snapshot(`${dir}/file`, ["1_tokenizer.ts"]), LearnerFileError);
+  });
+});
+
+Deno.test("snapshot() refuses more files, or more bytes together, than a stage may load", async () => {
+  await inTempDir(async (dir) => {
+    const pads = Array.from({ length: MAX_SNAPSHOT_FILES }, (_, i) => `pad${i}.ts`);
+    await Deno.writeTextFile(`${dir}/4_mlp.ts`, pads.map((p) => `import "./${p}";\n`).join(""));
+    for (const p of pads) await Deno.writeTextFile(`${dir}/${p}`, "export {};\n");
+    await assertRejects(() => snapshot(dir, ["4_mlp.ts"]), LearnerFileError, "more than 32 files");
+    // 5 files of just under 1 MiB each: each allowed alone, too much together
+    const big = `export const s = "${"a".repeat((1 << 20) - 64)}";\n`;
+    const five = pads.slice(0, 5);
+    await Deno.writeTextFile(`${dir}/4_mlp.ts`, five.map((p) => `import "./${p}";\n`).join(""));
+    for (const p of five) await Deno.writeTextFile(`${dir}/${p}`, big);
+    await assertRejects(() => snapshot(dir, ["4_mlp.ts"]), LearnerFileError, "4 MiB together");
+    await Deno.writeTextFile(`${dir}/4_mlp.ts`, 'import "./pad0.ts";\n');
+    await using snap = await snapshot(dir, ["4_mlp.ts"]);
+    assertEquals(snap.files, ["4_mlp.ts", "pad0.ts"]);
+  });
+});
+
+Deno.test("disposing of a snapshot also removes what the sandbox's Deno compiled of it", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/1_tokenizer.ts`, "export {};\n");
+    let compiled = "";
+    {
+      await using snap = await snapshot(dir, ["1_tokenizer.ts"]);
+      compiled = `${SANDBOX_CACHE}/gen/file${snap.dir}`;
+      await Deno.mkdir(compiled, { recursive: true });
+      await Deno.writeTextFile(`${compiled}/1_tokenizer.ts.js`, "// compiled");
+    }
+    await assertRejects(() => Deno.stat(compiled), Deno.errors.NotFound);
   });
 });

@@ -23,6 +23,7 @@ import {
 } from "./export/trace.ts";
 import { loadNativeOrt, type OrtApi } from "./ort_native.ts";
 import { Tensor } from "./tensor.ts";
+import { withoutWaylandNoise } from "./wayland.ts";
 import { useWasmThreads } from "./wasm_threads.ts";
 import { setKernelThreads } from "./kernels/threads.ts";
 
@@ -87,7 +88,7 @@ export async function probeGpu(): Promise<GpuProbe> {
   // `Navigator` is not a type in workers (`WorkerNavigator`): name only what is used
   const gpu = (navigator as { gpu?: GPU }).gpu;
   if (!gpu) return { adapter: "none", description: "navigator.gpu is not available here" };
-  const adapter = await gpu.requestAdapter().catch(() => null);
+  const adapter = await withoutWaylandNoise(() => gpu.requestAdapter().catch(() => null));
   if (!adapter) return { adapter: "none", description: "navigator.gpu offers no adapter" };
   const name = adapter.info.description || adapter.info.vendor || "unknown adapter";
   return adapter.info.isFallbackAdapter

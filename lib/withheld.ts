@@ -10,7 +10,9 @@
  * @module
  */
 
-const withheld = new Map<string, string>();
+// A null-prototype record, read with plain property access: a learner's patch of `Map.prototype`
+// or `Object.prototype` cannot change what is withheld.
+const withheld: Record<string, string> = Object.create(null);
 
 /** Thrown when code calls a reference that is withheld while a stage is graded. */
 export class WithheldError extends Error {
@@ -37,9 +39,7 @@ export class WithheldError extends Error {
  * ```
  */
 export function withhold(reasons: Readonly<Record<string, string>>): void {
-  for (const [name, why] of Object.entries(reasons)) {
-    if (!withheld.has(name)) withheld.set(name, why);
-  }
+  for (const [name, why] of Object.entries(reasons)) withheld[name] ??= why;
 }
 
 /**
@@ -49,6 +49,6 @@ export function withhold(reasons: Readonly<Record<string, string>>): void {
  * @throws {WithheldError} while it is withheld
  */
 export function available(name: string): void {
-  const why = withheld.get(name);
+  const why = withheld[name];
   if (why !== undefined) throw new WithheldError(why);
 }

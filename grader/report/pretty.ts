@@ -102,7 +102,18 @@ export function formatStage(r: StageResult, s: Styles, verbose: boolean): string
     : s.bad("✗ could not be graded");
   const memory = r.peakMb ? `, ${r.peakMb} MiB` : "";
   lines.push(`  ${summary}${s.dim(` (${(r.ms / 1000).toFixed(1)} s${memory})`)}`);
-  return lines;
+  return lines.flatMap(continued);
+}
+
+/**
+ * Splits a line whose message has line breaks (what learner code threw may have any): each
+ * further line behind a gutter, runs of blank lines as one, so that no text of the learner's
+ * starts where the report's own lines do (a fake "16 of 16 points" cannot pass for the real).
+ */
+function continued(line: string): string[] {
+  const [first, ...rest] = line.split("\n");
+  const more = rest.filter((l, i) => l.trim() !== "" || (rest[i - 1] ?? first).trim() !== "");
+  return [first, ...more.map((l) => `    ┆ ${l}`)];
 }
 
 function details(c: CheckResult, s: Styles): string[] {
