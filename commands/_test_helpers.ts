@@ -115,6 +115,24 @@ export async function withStubs<T>(
   });
 }
 
+/** A step of a GitHub Actions workflow, as the YAML parser gives it. */
+export interface WorkflowStep {
+  /** Its name. */
+  name?: string;
+  /** Its id (for its outputs). */
+  id?: string;
+  /** The action it uses. */
+  uses?: string;
+  /** The script it runs. */
+  run?: string;
+  /** When it runs. */
+  if?: string;
+  /** Its environment. */
+  env?: Record<string, string>;
+  /** The action's inputs. */
+  with?: Record<string, string | boolean>;
+}
+
 /** A `deno task` command a script runs: the task and the options it passes. */
 export interface TaskCommand {
   /** The task, e.g. `check`. */

@@ -1,17 +1,11 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { parse } from "yaml";
 import { kitPath } from "../../lib/paths.ts";
-import { missingCommands, taskCommands } from "../../commands/_test_helpers.ts";
-
-interface Step {
-  name?: string;
-  id?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  env?: Record<string, string>;
-  with?: Record<string, string>;
-}
+import {
+  missingCommands,
+  taskCommands,
+  type WorkflowStep as Step,
+} from "../../commands/_test_helpers.ts";
 
 const workflow = parse(await Deno.readTextFile(kitPath("grader", "classroom", "classroom.yml")));
 
