@@ -7,6 +7,7 @@ import {
   type WorkflowStep as Step,
 } from "../../commands/_test_helpers.ts";
 
+const SANDBOX_INSTALL = "deno install --frozen --config grader/sandbox/deno.json";
 const workflow = parse(await Deno.readTextFile(kitPath("grader", "classroom", "classroom.yml")));
 
 Deno.test("the classroom workflow is the one GitHub Classroom reads points from", () => {
@@ -38,6 +39,9 @@ Deno.test("the classroom workflow grades once and hands the result to Classroom'
     [`${grade.id!.toUpperCase()}_RESULTS`]: `\${{ steps.${grade.id}.outputs.result }}`,
   });
   assert(steps.indexOf(grade) < steps.indexOf(reporter));
+  // the sandbox's packages are installed before it grades (its child fetches nothing)
+  const install = steps.findIndex((s) => s.run?.includes(SANDBOX_INSTALL));
+  assert(install !== -1 && install < steps.indexOf(grade), "the sandbox's packages");
   // the JUnit artifact stays, whatever happened before it
   const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact"))!;
   assertEquals([upload.if, upload.with?.path], ["always()", "junit.xml"]);

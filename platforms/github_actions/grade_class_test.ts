@@ -11,6 +11,7 @@ import {
 } from "../../commands/_test_helpers.ts";
 import { runScript, writeSubmission } from "../test_support.ts";
 
+const SANDBOX_INSTALL = "deno install --frozen --config grader/sandbox/deno.json";
 const FILE = kitPath("platforms", "github_actions", "grade_class.yml");
 const workflow = parse(await Deno.readTextFile(FILE));
 const jobs: Record<
@@ -39,6 +40,10 @@ Deno.test("the class workflow is a matrix over the roster's repositories, merged
   assertEquals(strategy.matrix.repos, "${{ fromJSON(needs.roster.outputs.groups) }}");
   // the gradebook is made whatever happened to some of the jobs
   assertEquals([jobs.gradebook.needs, jobs.gradebook.if], ["grade", "always()"]);
+  // the sandbox's packages are installed before it grades (its child fetches nothing)
+  const grading = jobs.grade.steps.map((s) => s.run ?? "");
+  const install = grading.findIndex((r) => r.includes(SANDBOX_INSTALL));
+  assert(install !== -1 && install < grading.findIndex((r) => r.includes("grade-batch")));
   const scripts = Object.values(jobs).flatMap((j) => j.steps.map((s) => s.run ?? "")).join("\n");
   assertEquals(taskCommands(scripts).map((c) => c.task), ["grade-batch", "gradebook"]);
   assertEquals(await missingCommands(scripts), []);
