@@ -36,17 +36,29 @@ export async function runTask(
   root = kitPath(),
   env: Record<string, string> = {},
 ): Promise<ToolRun> {
-  const config = JSON.parse(await Deno.readTextFile(`${root.replace(/\/$/, "")}/deno.json`));
-  const [deno, ...command] = String(config.tasks[task]).split(" ");
-  if (deno !== "deno" || command[0] !== "run") throw new Error(`Task ${task} is not a deno run`);
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [...command, ...args],
+    args: [...await taskArgs(task, root), ...args],
     cwd: root,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+/**
+ * The arguments of `deno` that a task of `deno.json` runs (`run`, its permissions, its script).
+ *
+ * @param task the task's name, e.g. `studio`
+ * @param root the kit whose `deno.json` has the task (default: this kit)
+ * @returns the arguments
+ * @throws {Error} when the task is not a `deno run`
+ */
+export async function taskArgs(task: string, root = kitPath()): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${root.replace(/\/$/, "")}/deno.json`));
+  const [deno, ...command] = String(config.tasks[task]).split(" ");
+  if (deno !== "deno" || command[0] !== "run") throw new Error(`Task ${task} is not a deno run`);
+  return command;
 }
 
 /**

@@ -180,7 +180,8 @@ export function templateConfig(
 ): { tasks?: Record<string, string> } {
   const tasks = Object.entries(config.tasks ?? {}).flatMap(([name, command]) => {
     const words = command.split(" ").filter((w) => !ALWAYS_OUT.includes(w));
-    const scripts = words.filter((w) => /\.ts$/.test(w));
+    // a glob (`studio/*.ts`) names a folder's files for `deno check`, not a script to run
+    const scripts = words.filter((w) => /\.ts$/.test(w) && !w.includes("*"));
     return scripts.every(exists) ? [[name, words.join(" ")]] : [];
   });
   return { ...config, tasks: Object.fromEntries(tasks) };

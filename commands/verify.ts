@@ -48,6 +48,7 @@ export const INTEGRITY_SCOPE: readonly string[] = [
   "lib",
   "grader",
   "commands",
+  "studio",
   "pytorch",
   "data/tokenizer",
   "data/tiny",

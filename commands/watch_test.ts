@@ -2,14 +2,9 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { styles } from "../grader/report/pretty.ts";
 import type { Stage, StageResult, StageStatus } from "../grader/stage.ts";
 import type { Grade } from "./_cli.ts";
+import type { FsWatch } from "./_file_changes.ts";
 import { runTask } from "./_test_helpers.ts";
-import {
-  type FsWatch,
-  type WatchEvent,
-  type WatchOptions,
-  watchScreen,
-  watchStages,
-} from "./watch.ts";
+import { type WatchEvent, type WatchOptions, watchScreen, watchStages } from "./watch.ts";
 
 const STAGE_A = { number: 1, name: "A", file: "1_a.ts", hints: [] } as unknown as Stage;
 const STAGE_B = { number: 2, name: "B", file: "2_b.ts", hints: [] } as unknown as Stage;

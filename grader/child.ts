@@ -3,6 +3,8 @@
  * on the arguments the grader sent, and streams each outcome back as a framed line on stdout.
  * Everything else on stdout is what the learner's code printed.
  *
+ * The probes are the stage's own and the studio's (`studio/probes.ts`).
+ *
  * Run by `run_stage.ts` with narrow permissions; reads on stdin the frames' nonce, a newline,
  * and one JSON request: `{ stage, learnerFile, configPath, weightsPath, tokenizerDir, threads,
  * calls }`.
@@ -37,6 +39,7 @@ import type { ProbeCall, ProbeEnv } from "./stage.ts";
 import * as nn from "../lib/nn.ts";
 import { Tensor } from "../lib/tensor.ts";
 import { withhold } from "../lib/withheld.ts";
+import { STUDIO_PROBES } from "../studio/probes.ts";
 import { STAGES, withheldReasons } from "./stages/mod.ts";
 import { decodeValue, encodeValue, type ThrownError } from "./wire.ts";
 
@@ -256,10 +259,11 @@ async function main(): Promise<void> {
   );
   const stage = STAGES.find((s) => s.number === request.stage);
   if (!stage) throw new Error(`No stage ${request.stage}`);
+  const probes = { ...STUDIO_PROBES[stage.number], ...stage.probes };
   // everything the probes get from the grader is decoded before learner code can patch anything
   const calls = request.calls.map((c) => ({
     id: c.id,
-    probe: stage.probes[c.probe],
+    probe: probes[c.probe],
     args: decodeValue(c.args ?? { o: {} }, true) as Record<string, unknown>,
   }));
   const learnerDir = request.learnerFile.slice(0, request.learnerFile.lastIndexOf("/") + 1);

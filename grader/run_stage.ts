@@ -17,7 +17,13 @@ import { TOKENIZER_FILES } from "../lib/tokenizer_files.ts";
 import { pathToFileURL } from "node:url";
 import { type ChildRequest, FRAME } from "./child.ts";
 import { ENGLISH } from "./context.ts";
-import { BoundedText, ChildMessages, frameLimits, FrameReader } from "./child_output.ts";
+import {
+  BoundedText,
+  ChildMessages,
+  type FrameLimits,
+  frameLimits,
+  FrameReader,
+} from "./child_output.ts";
 import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
 import { SANDBOX_CACHE, type Snapshot, snapshot } from "./snapshot.ts";
@@ -83,11 +89,15 @@ const NEEDS_REAL_MODEL = "needs the real GPT-2 weights (`deno task setup`, then 
 /** What V8 prints when the JavaScript heap is full (`--max-old-space-size`). */
 const HEAP_FULL = /JavaScript (heap )?out of memory/;
 
-interface ChildRun {
+/** What the sandboxed child gave back for a list of probe calls. */
+export interface ChildRun {
+  /** The outcome of each call that finished, by call id. */
   outcomes: Map<string, ProbeOutcome>;
+  /** Why the learner's file could not be loaded, when it could not. */
   importError?: ThrownError;
   /** Why the child stopped before finishing, when it did. */
   stopped?: string;
+  /** What the learner's code printed (the first 64 KB). */
   output: string;
   /** Bytes of printed output left out of `output`. */
   dropped: number;
@@ -133,7 +143,9 @@ export async function gradeStage(
       return cannotGrade(`${relative(file)} does not exist`, "the file does not exist", "NotFound");
     }
     const calls = await stage.plan(ctx);
-    const run = await runChild(stage, ctx, snap, calls, options);
+    const longest = Math.max(...ctx.refs.prompts.map((p) => p.ids.length + p.generated.length));
+    const limits = frameLimits(longest, ctx.config.vocab_size);
+    const run = await runChild(stage, limits, snap, calls, options);
     return finish(stage, ctx, run, options, file, result);
   } catch (e) {
     if (e instanceof LearnerFileError) return cannotGrade(e.message, e.message, e.name);
@@ -357,19 +369,41 @@ const NOT_IN_LOCKFILE = /lockfile is out of date|npm package not found in cache/
 const IMPORTS_PACKAGE = "your code imports a package the kit does not provide: while it is " +
   "graded, it may import the kit's library (../mod.ts) and your own stage files";
 
+/**
+ * Runs probe calls of a stage in the sandboxed child, on a snapshot of the learner's files and
+ * with the same limits and channel as grading, and returns their outcomes without checking them:
+ * for tools that show what the learner's code computes (the studio).
+ *
+ * @param stage the stage whose file and probes are used
+ * @param calls the probe calls
+ * @param options files and limits (points are not used)
+ * @param limits the caps on the child's answers
+ * @returns the outcomes, or why there are none
+ */
+export async function runProbes(
+  stage: Stage,
+  calls: ProbeCall[],
+  options: RunOptions,
+  limits: FrameLimits,
+): Promise<ChildRun> {
+  try {
+    await using snap = await snapshot(options.learnerDir, [stage.file, ...(stage.uses ?? [])]);
+    return await runChild(stage, limits, snap, calls, options);
+  } catch (e) {
+    if (!(e instanceof LearnerFileError)) throw e;
+    return { outcomes: new Map(), stopped: e.message, output: "", dropped: 0, peakMb: 0 };
+  }
+}
+
 async function runChild(
   stage: Stage,
-  ctx: GradeContext,
+  limits: FrameLimits,
   snap: Snapshot,
   calls: ProbeCall[],
   options: RunOptions,
 ): Promise<ChildRun> {
   const learnerFile = `${snap.dir}/${stage.file}`;
   const nonce = crypto.randomUUID();
-  const limits = frameLimits(
-    Math.max(...ctx.refs.prompts.map((p) => p.ids.length + p.generated.length)),
-    ctx.config.vocab_size,
-  );
   const request: ChildRequest = {
     stage: stage.number,
     learnerFile,

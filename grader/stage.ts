@@ -18,7 +18,8 @@
  */
 import type { GPT2Config } from "../lib/config.ts";
 import type { StateDict } from "../lib/module.ts";
-import type { ProbeOutcome, ThrownError } from "./wire.ts";
+import type { Tolerance } from "./compare.ts";
+import type { ProbeOutcome, TensorData, ThrownError } from "./wire.ts";
 import type { References } from "./references.ts";
 
 /** The layers of checks, in the order they are graded. */
@@ -101,6 +102,21 @@ export interface Verdict {
   at?: string;
   /** A pass worth seeing: the report prints its message even without `--verbose`. */
   highlight?: boolean;
+  /**
+   * For a numeric check that failed: the tensors it compared, for a picture of the error (the
+   * studio draws it); the text reports leave it out.
+   */
+  compared?: Compared;
+}
+
+/** The tensors a numeric check compared. */
+export interface Compared {
+  /** The learner's tensor. */
+  found: TensorData;
+  /** What it should be (the reference). */
+  expected: TensorData;
+  /** The tolerance it was compared with. */
+  tolerance: Tolerance;
 }
 
 /** A check: looks at probe outcomes and decides. */

@@ -106,7 +106,10 @@ export function closeVerdict(
   what: string,
   hint?: string,
 ): Verdict {
-  return closenessVerdict(compareTensors(found, expected, tol), tol, what, hint);
+  return closenessVerdict(compareTensors(found, expected, tol), tol, what, hint, {
+    found,
+    expected,
+  });
 }
 
 /**
@@ -116,6 +119,7 @@ export function closeVerdict(
  * @param tol the tolerance it used
  * @param what what is compared
  * @param hint what to check when it differs
+ * @param tensors the tensors compared, kept in a failed verdict (for a picture of the error)
  * @returns the verdict
  */
 export function closenessVerdict(
@@ -123,6 +127,7 @@ export function closenessVerdict(
   tol: Tolerance,
   what: string,
   hint?: string,
+  tensors?: { found: TensorData; expected: TensorData },
 ): Verdict {
   if (c.ok) {
     return {
@@ -131,7 +136,8 @@ export function closenessVerdict(
     };
   }
   const [first, ...rest] = describeMismatch(what, c, tol);
-  return { status: "fail", message: first, details: rest, hint };
+  const compared = tensors && !c.shapeMismatch ? { compared: { ...tensors, tolerance: tol } } : {};
+  return { status: "fail", message: first, details: rest, hint, ...compared };
 }
 
 /** A classic mistake, recognised by the output it produces. */
@@ -175,6 +181,7 @@ export function diagnosedCloseVerdict(
         message: m.message,
         details: [v.message, ...v.details!],
         hint: m.hint,
+        compared: v.compared,
       };
     }
   }

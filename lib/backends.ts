@@ -2,129 +2,32 @@
  * Where a model runs when it generates: `webgpu` or `wasm` (the model exported to ONNX and run
  * by onnxruntime-web), `native` (the same export run by onnxruntime-node, opt-in), or `cpu` (the
  * library's eager ops). `auto` picks WebGPU when `navigator.gpu` offers a hardware adapter, else
- * WASM; a software ("fallback") adapter is far slower than WASM, so it is used only when forced.
+ * WASM; a software ("fallback") adapter is far slower than WASM, so it is used only when forced
+ * (`backend_choice.ts`, re-exported here).
  *
  * @module
  */
 import "./wasm_location.ts"; // before onnxruntime-web
 import * as ort from "onnxruntime-web/webgpu";
 import type { GPT2Config } from "./config.ts";
+import { type Backend, BackendError, chooseBackend, type OnnxBackend } from "./backend_choice.ts";
 import {
   type CachedStep,
-  cacheNames,
   exportCachedModel,
   type ExportedModel,
   ExportError,
   exportModel,
   type Forwardable,
-  INPUT_IDS,
   type KVCache,
-  LOGITS,
 } from "./export/trace.ts";
 import { loadNativeOrt, type OrtApi } from "./ort_native.ts";
+import { type Runner, sessionLogits, withCache } from "./session_runner.ts";
 import { Tensor } from "./tensor.ts";
-import { withoutWaylandNoise } from "./wayland.ts";
 import { useWasmThreads } from "./wasm_threads.ts";
 import { setKernelThreads } from "./kernels/threads.ts";
 
-/** The backends, in the order the tools list them. */
-export const BACKENDS = ["webgpu", "wasm", "native", "cpu"] as const;
-
-/** A backend that runs a model. */
-export type Backend = typeof BACKENDS[number];
-
-/** The backends that run an exported ONNX graph. */
-export type OnnxBackend = Exclude<Backend, "cpu">;
-
-/** Raised when a forced backend cannot start; the message says why. */
-export class BackendError extends Error {
-  /**
-   * Creates the error.
-   *
-   * @param message why the backend cannot be used
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = "BackendError";
-  }
-}
-
-/** A model ready to run: ids in, the last position's logits out. */
-export interface Runner {
-  /** The backend in use. */
-  backend: Backend;
-  /** Notices for the user (a fallback, a slow adapter). */
-  notices: string[];
-  /** Whether it decodes with a KV cache (stage 6), feeding only the new tokens. */
-  cached: boolean;
-  /** The threads it computes on. */
-  threads: number;
-  /**
-   * The logits of the token after `ids`. With a cache, when `ids` extends the previous call's
-   * sequence only the new tokens are run; otherwise the cache starts again from `ids`.
-   *
-   * @param ids the sequence so far (at most n_positions long)
-   * @returns `[vocab]` logits of the last position
-   */
-  nextLogits(ids: readonly number[]): Promise<Float32Array>;
-  /** Frees the session. */
-  close(): Promise<void>;
-}
-
-/** What `navigator.gpu` offers here. */
-export interface GpuProbe {
-  /** No adapter at all, only a software (fallback) one, or a real GPU. */
-  adapter: "none" | "software" | "hardware";
-  /** Why WebGPU is not usable, or what the adapter is. */
-  description: string;
-}
-
-/**
- * Asks `navigator.gpu` for an adapter.
- *
- * @returns the kind of adapter, and a description
- */
-export async function probeGpu(): Promise<GpuProbe> {
-  // `Navigator` is not a type in workers (`WorkerNavigator`): name only what is used
-  const gpu = (navigator as { gpu?: GPU }).gpu;
-  if (!gpu) return { adapter: "none", description: "navigator.gpu is not available here" };
-  const adapter = await withoutWaylandNoise(() => gpu.requestAdapter().catch(() => null));
-  if (!adapter) return { adapter: "none", description: "navigator.gpu offers no adapter" };
-  const name = adapter.info.description || adapter.info.vendor || "unknown adapter";
-  return adapter.info.isFallbackAdapter
-    ? { adapter: "software", description: `only a software (fallback) adapter: ${name}` }
-    : { adapter: "hardware", description: name };
-}
-
-/**
- * Resolves `auto` to a backend and checks that a forced one can start.
- *
- * @param requested `auto`, or a backend to force
- * @param probe how to look for a GPU (replaceable in tests)
- * @returns the backend and any notices
- * @throws {BackendError} when a forced `webgpu` has no adapter at all
- */
-export async function chooseBackend(
-  requested: Backend | "auto",
-  probe: () => Promise<GpuProbe> = probeGpu,
-): Promise<{ backend: Backend; notices: string[] }> {
-  if (requested !== "auto" && requested !== "webgpu") return { backend: requested, notices: [] };
-  const gpu = await probe();
-  if (requested === "auto") {
-    return gpu.adapter === "hardware"
-      ? { backend: "webgpu", notices: [] }
-      : { backend: "wasm", notices: [`WebGPU not used (${gpu.description}); running on WASM.`] };
-  }
-  if (gpu.adapter === "none") {
-    throw new BackendError(`Cannot use --backend webgpu: ${gpu.description}`);
-  }
-  return {
-    backend: "webgpu",
-    notices: gpu.adapter === "hardware"
-      ? []
-      : [`WebGPU on ${gpu.description}: expect it to be much slower than WASM.`],
-  };
-}
+export * from "./backend_choice.ts";
+export type { Runner };
 
 /** Options of {@linkcode createRunner}. */
 export interface RunnerOptions {
@@ -163,7 +66,7 @@ export interface OpenSession {
  * @throws {BackendError} when the backend cannot start; the message says why
  */
 export async function openSession(
-  exported: Pick<ExportedModel, "bytes" | "externalData">,
+  exported: { bytes: Uint8Array; externalData: { path: string; data: Uint8Array }[] },
   backend: OnnxBackend,
   threads = 1,
 ): Promise<OpenSession> {
@@ -233,64 +136,13 @@ export async function createRunner(
   }
   const open = await openSession(exported, backend, options.threads ?? 1);
   notices.push(...open.notices);
-  const { api, session } = open;
-  const hs = config.n_embd / config.n_head;
-  const emptyCache = () =>
-    Array.from({ length: config.n_layer }, () => ({
-      k: new api.Tensor("float32", new Float32Array(0), [1, config.n_head, 0, hs]),
-      v: new api.Tensor("float32", new Float32Array(0), [1, config.n_head, 0, hs]),
-    }));
-  const run = async (ids: readonly number[], past: OrtCache | undefined) => {
-    const feeds: Record<string, ort.Tensor> = {
-      [INPUT_IDS]: new api.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
-    };
-    (past ?? []).forEach((kv, i) => {
-      feeds[cacheNames(i).pastKey] = kv.k;
-      feeds[cacheNames(i).pastValue] = kv.v;
-    });
-    const out = await session.run(feeds);
-    const logits = out[LOGITS];
-    const last = (await logits.getData() as Float32Array).slice();
-    logits.dispose();
-    past?.forEach((kv) => (kv.k.dispose(), kv.v.dispose()));
-    const present = past?.map((_, i) => ({
-      k: out[cacheNames(i).presentKey],
-      v: out[cacheNames(i).presentValue],
-    }));
-    return { logits: last, present };
-  };
   return {
     backend,
     notices,
     cached: step !== undefined,
     threads: open.threads,
-    nextLogits: step
-      ? withCache<OrtCache>((ids, past) => run(ids, past ?? emptyCache()))
-      : async (ids) => (await run(ids, undefined)).logits,
-    close: () => session.release(),
-  };
-}
-
-type OrtCache = { k: ort.Tensor; v: ort.Tensor }[];
-
-// Keeps the sequence the cache holds: a call that extends it runs only the new tokens.
-function withCache<C>(
-  run: (
-    newIds: readonly number[],
-    past: C | undefined,
-  ) => Promise<{ logits: Float32Array; present?: C }>,
-): (ids: readonly number[]) => Promise<Float32Array> {
-  let seen: number[] = [];
-  let cache: C | undefined;
-  return async (ids) => {
-    const extends_ = cache !== undefined && ids.length > seen.length &&
-      seen.every((id, i) => ids[i] === id);
-    const { logits, present } = extends_
-      ? await run(ids.slice(seen.length), cache)
-      : await run(ids, undefined);
-    cache = present;
-    seen = [...ids];
-    return logits;
+    nextLogits: sessionLogits(open.api, open.session, config, step !== undefined),
+    close: () => open.session.release(),
   };
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Runner } from "./backends.ts";
+import type { Runner } from "./session_runner.ts";
 import { sampleNext, type SamplingOptions } from "./sampling.ts";
 
 /** GPT-2's `<|endoftext|>` id: the start of an empty prompt. */

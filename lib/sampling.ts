@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Rng } from "./random.ts";
+import type { Rng } from "./rng.ts";
 
 /** How to pick the next token. */
 export interface SamplingOptions {
@@ -78,4 +78,35 @@ export function sampleNext(logits: ArrayLike<number>, options: SamplingOptions):
     if (r < 0) return kept[i];
   }
   return kept[cut - 1];
+}
+
+/**
+ * The `k` most likely tokens and their probabilities (the softmax of the logits), most likely
+ * first: what a picture of the next-token distribution shows.
+ *
+ * @param logits one row of logits
+ * @param k how many
+ * @returns ids and probabilities
+ * @example
+ * ```ts
+ * import { topProbabilities } from "./sampling.ts";
+ * topProbabilities(new Float32Array([0, Math.log(3)]), 1); // [{ id: 1, p: 0.75 }]
+ * ```
+ */
+export function topProbabilities(
+  logits: ArrayLike<number>,
+  k: number,
+): { id: number; p: number }[] {
+  const max = logits[argmax(logits)];
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) total += Math.exp(logits[i] - max);
+  const top: number[] = [];
+  for (let i = 0; i < logits.length; i++) {
+    if (top.length === k && logits[i] <= logits[top[k - 1]]) continue;
+    let at = top.findIndex((j) => logits[i] > logits[j]);
+    if (at < 0) at = top.length;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  }
+  return top.map((id) => ({ id, p: Math.exp(logits[id] - max) / total }));
 }

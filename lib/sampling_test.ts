@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { Rng } from "./random.ts";
-import { argmax, sampleNext } from "./sampling.ts";
+import { argmax, sampleNext, topProbabilities } from "./sampling.ts";
 
 const logits = new Float32Array([1, 3, 2, 3, -1]);
 
@@ -46,4 +46,13 @@ Deno.test("sampleNext() rejects bad options with a RangeError", () => {
   assertThrows(() => sampleNext(logits, { temperature: 1, topK: 1.5 }), RangeError, "top-k");
   assertThrows(() => sampleNext(logits, { temperature: 1, topP: 0 }), RangeError, "top-p");
   assertThrows(() => sampleNext(logits, { temperature: 1 }), RangeError, "rng");
+});
+
+Deno.test("topProbabilities() gives the k most likely tokens, most likely first, as softmax probabilities", () => {
+  const logits = new Float32Array([1, 4, 2, 4, 0]);
+  const top = topProbabilities(logits, 3);
+  assertEquals(top.map((t) => t.id), [1, 3, 2]);
+  const total = [...logits].reduce((a, x) => a + Math.exp(x), 0);
+  top.forEach((t) => assertAlmostEquals(t.p, Math.exp(logits[t.id]) / total, 1e-6));
+  assertEquals(topProbabilities(logits, 10).length, 5);
 });

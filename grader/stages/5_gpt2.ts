@@ -371,11 +371,8 @@ function matchesReference(o: Outcomes, ctx: GradeContext): Verdict {
   }
   let maxAbs = 0;
   for (const p of prompts) {
-    const c = compareTensors(
-      logitsOf(o, `logits:p${p.index}`, ctx),
-      batched(p.tensor("logits")),
-      LOGITS_TOL,
-    );
+    const found = logitsOf(o, `logits:p${p.index}`, ctx), expected = batched(p.tensor("logits"));
+    const c = compareTensors(found, expected, LOGITS_TOL);
     const v = closenessVerdict(
       c,
       LOGITS_TOL,
@@ -388,6 +385,7 @@ function matchesReference(o: Outcomes, ctx: GradeContext): Verdict {
             skipped.join(", ")
           }.)`
           : ""),
+      { found, expected },
     );
     if (v.status !== "pass") return v;
     maxAbs = Math.max(maxAbs, c.maxAbs);

@@ -180,19 +180,19 @@ export class OnnxGraph {
    * @param outputs the graph outputs
    * @param name the graph's name
    * @returns the `.onnx` bytes and the external files (`{ path, data }`, for onnxruntime's
-   *   `externalData` session option)
+   *   `externalData` session option, with the initializer's `name`)
    */
   encodeWithExternalData(
     inputs: ValueInfo[],
     outputs: ValueInfo[],
     name = "gpt2-kit",
-  ): { model: Uint8Array; files: { path: string; data: Uint8Array }[] } {
-    const files: { path: string; data: Uint8Array }[] = [];
+  ): { model: Uint8Array; files: ExternalFile[] } {
+    const files: ExternalFile[] = [];
     const initializers = this.#initializers.map((t) => {
       const data = t.rawData as Uint8Array;
       if (data.byteLength < EXTERNAL_MIN_BYTES) return t;
       const path = `w${files.length}.bin`;
-      files.push({ path, data });
+      files.push({ path, data, name: t.name! });
       const { rawData: _, ...rest } = t;
       return {
         ...rest,
@@ -227,6 +227,16 @@ export class OnnxGraph {
     });
     return onnx.ModelProto.encode(model).finish();
   }
+}
+
+/** An initializer kept out of the `.onnx` bytes, as onnxruntime's `externalData` takes it. */
+export interface ExternalFile {
+  /** The file name the graph refers to. */
+  path: string;
+  /** Its bytes (a view of the tensor's memory). */
+  data: Uint8Array;
+  /** The initializer's name: the model's parameter key for a weight. */
+  name: string;
 }
 
 /** Initializers at least this large go to external data (smaller ones stay inline). */

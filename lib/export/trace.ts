@@ -22,10 +22,11 @@ import type { GPT2Config } from "../config.ts";
 import type { Module } from "../module.ts";
 import { Tensor } from "../tensor.ts";
 import { withRecorder } from "../trace_hook.ts";
-import { DType } from "./onnx_graph.ts";
+import { DType, type ExternalFile } from "./onnx_graph.ts";
+import { cacheNames, INPUT_IDS, LOGITS } from "./names.ts";
 import { ExportError, type SizeSymbol, Tracer } from "./tracer.ts";
 
-export { ExportError };
+export { cacheNames, ExportError, INPUT_IDS, LOGITS };
 
 /** A model the exporter can trace: ids `[B, T]` in, logits `[B, T, V]` out. */
 export type Forwardable = Module & { forward(ids: Tensor): Tensor };
@@ -55,31 +56,11 @@ export interface ExportedModel {
    * With {@linkcode ExportOptions.externalData}, the weights as external files (views of the
    * model's tensors), for onnxruntime's `externalData` session option; else empty.
    */
-  externalData: { path: string; data: Uint8Array }[];
+  externalData: ExternalFile[];
   /** The sequence length the trace ran at. */
   traceLength: number;
   /** Number of ONNX nodes after pruning. */
   nodes: number;
-}
-
-/** The graph's input: token ids, int64 `[1, sequence]`. */
-export const INPUT_IDS = "input_ids";
-/** The graph's output: logits, float32 `[1, sequence, vocab]`. */
-export const LOGITS = "logits";
-
-/**
- * The names of layer `i`'s cache inputs and outputs in a cached graph.
- *
- * @param i the layer
- * @returns the input names (past) and output names (present) of its keys and values
- */
-export function cacheNames(i: number) {
-  return {
-    pastKey: `past_key_${i}`,
-    pastValue: `past_value_${i}`,
-    presentKey: `present_key_${i}`,
-    presentValue: `present_value_${i}`,
-  };
 }
 
 function isPrime(n: number): boolean {
