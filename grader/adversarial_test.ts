@@ -194,6 +194,14 @@ async function snapshotsHolding(mark: string): Promise<string[]> {
 
 const status = (g: Graded, n: number) => g.stages.find((s) => s.stage === n)!;
 
+/** protobufjs's `inquire` (under onnx-proto, in the sandbox's packages): `require(name)`. */
+const INQUIRE = (() => {
+  const store = kitPath("grader", "sandbox", "node_modules", ".deno");
+  const dir = [...Deno.readDirSync(store)].find((e) => e.name.startsWith("@protobufjs+inquire@"));
+  assert(dir, "protobufjs's inquire is among the sandbox's packages");
+  return `${store}/${dir.name}/node_modules/@protobufjs/inquire/index.js`;
+})();
+
 Deno.test("the control: the solutions submitted as a learner's files get every point", async () => {
   const files = Object.fromEntries(STAGES.map((s) => [s.file, solution(s.file)]));
   const g = await grade(files, "json", {}, false);
@@ -410,6 +418,7 @@ Deno.test("class 6: the grader's oracle package and the library's references are
 Deno.test("class 6: no way around the sandbox: patched Map, threads, Node's modules, the heap, storage", async () => {
   // each attempt prints "open: NAME" when it works, "closed: NAME" when it is refused
   const attempts = `
+import inquire from ${JSON.stringify(INQUIRE)};
 const tries: [string, () => unknown][] = [
   ["Worker", () => new Worker("data:application/javascript,", { type: "module" })],
   ["node:worker_threads", () => import("node:worker_threads")],
@@ -420,6 +429,10 @@ const tries: [string, () => unknown][] = [
   ["data: import of node:v8", () => import("data:application/javascript,import 'node:v8'")],
   ["process.getBuiltinModule", () => (globalThis as any).process.getBuiltinModule("v8").getHeapSnapshot],
   ["Deno internals", () => (Deno as any)[(Deno as any).internal].core],
+  // a require() inside an npm package the sandbox provides, past the import map
+  ["require(v8) in a package", () => inquire("v8").getHeapSnapshot()],
+  ["require(worker_threads) in a package", () => new (inquire("worker_threads").Worker)("", { eval: true })],
+  ["require(vm) in a package", () => inquire("vm").runInNewContext("1")],
   ["localStorage", () => localStorage.setItem("k", "v")],
   ["caches", () => caches.open("c")],
 ];
@@ -456,7 +469,7 @@ console.log("kernel threads: " + await setKernelThreads(2));
   for (const name of ["Worker", "node:v8", "node:module", "localStorage", "caches"]) {
     assertStringIncludes(out, `closed: ${name}\n`);
   }
-  assertEquals(out.match(/^closed: /gm)?.length, 11, out);
+  assertEquals(out.match(/^closed: /gm)?.length, 14, out);
   // the library's own threads still start (its scope of the import map keeps worker_threads)
   assertStringIncludes(out, "kernel threads: 2");
   assertEquals(status(g, 3).status, "pass", status(g, 3).message);

@@ -135,10 +135,14 @@ function fixed(value: unknown): PropertyDescriptor {
   return { value, writable: false, configurable: false, enumerable: false };
 }
 
+/** Node's modules whose every function is replaced before learner code loads. */
+const NEUTERED_BUILTINS = ["v8", "worker_threads", "vm", "inspector", "cluster"];
+
 /**
  * Closes what the permissions do not: `Worker` (a new thread gets fresh copies of the library,
  * with nothing withheld), `process.getBuiltinModule` (Node's modules past the import map),
- * `Deno[Deno.internal]` (the runtime's internals), and `caches`, `localStorage` and
+ * `Deno[Deno.internal]` (the runtime's internals), every function of `v8`, `worker_threads`, `vm`,
+ * `inspector` and `cluster` (however they are reached), and `caches`, `localStorage` and
  * `sessionStorage` (they write to Deno's cache with no write permission). The kernels' threads
  * have started by then (`setKernelThreads`).
  */
@@ -155,7 +159,19 @@ function closeEscapes(): void {
     configurable: false,
     enumerable: false,
   });
-  const proc = (globalThis as { process?: object }).process;
+  const proc = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
+  // the import map does not reach a `require` inside an npm package (protobufjs's `inquire`
+  // returns `require(name)`): the builtins themselves lose every function, in the one instance
+  // `require` and `import` share (the kernels hold `node:worker_threads`' own exports)
+  for (const name of NEUTERED_BUILTINS) {
+    const builtin = proc?.getBuiltinModule?.(name) as Record<string, unknown> | undefined;
+    for (const key of builtin ? Object.getOwnPropertyNames(builtin) : []) {
+      const d = Object.getOwnPropertyDescriptor(builtin, key)!;
+      if (typeof d.value === "function" || d.get) {
+        Object.defineProperty(builtin, key, fixed(unavailable(`${name}.${key}`)));
+      }
+    }
+  }
   if (proc) {
     Object.defineProperty(proc, "getBuiltinModule", fixed(unavailable("getBuiltinModule")));
   }

@@ -54,8 +54,10 @@ export function loadedModule<M extends Module>(
   const key = `loaded:${className}:${prefix}:${only?.join(",") ?? "*"}`;
   const cached = moduleCache.get(key);
   if (cached) return cached as M;
-  const Cls = exported<new (config: unknown) => M>(learner, className);
-  const m = new Cls(env.config);
+  // the instance the keys probe built, if it has not been loaded yet (building GPT-2 twice
+  // costs seconds), else a new one
+  const m = (unloaded.get(className) ?? builtModule(learner, env, className)) as M;
+  unloaded.delete(className);
   const entries = extract(env.weights(), prefix);
   m.loadStateDict(only ? pick(entries, only) : entries);
   moduleCache.set(key, m);
@@ -85,7 +87,30 @@ export function pick<T>(
 }
 
 const moduleCache = new Map<string, Module>();
+// class name -> the module a keys probe built and no probe has loaded yet
+const unloaded = new Map<string, Module>();
 const stridedView = Tensor.stridedView;
+
+/**
+ * A new instance of the learner's module `className`, built with the model's config. It is
+ * also the instance {@linkcode loadedModule} loads next, as one builds a model and then loads
+ * a checkpoint into it, rather than building a second one.
+ *
+ * @param learner the learner's module
+ * @param env the probe environment
+ * @param className the exported class
+ * @returns the fresh module, before any weights are loaded into it
+ */
+export function builtModule<M extends Module = Module>(
+  learner: Record<string, unknown>,
+  env: ProbeEnv,
+  className: string,
+): M {
+  const Cls = exported<new (config: unknown) => M>(learner, className);
+  const m = new Cls(env.config);
+  unloaded.set(className, m);
+  return m;
+}
 
 /**
  * The shapes of a freshly built module's state dict: what the keys check compares.
@@ -100,8 +125,7 @@ export function stateShapes(
   env: ProbeEnv,
   className: string,
 ): Record<string, number[]> {
-  const Cls = exported<new (config: unknown) => Module>(learner, className);
-  return shapesOf(new Cls(env.config));
+  return shapesOf(builtModule(learner, env, className));
 }
 
 /**

@@ -311,6 +311,29 @@ function evaluate(run: () => Verdict): Verdict {
 /** The sandbox's own Deno configuration: an import map and a lockfile of only what it needs. */
 const SANDBOX_CONFIG = kitPath("grader", "sandbox", "deno.json");
 
+let sandboxInstalled: Promise<void> | undefined;
+
+/**
+ * Installs the sandbox's packages (the frozen lockfile's, into `grader/sandbox/node_modules`)
+ * once, before the first child: the child runs `--cached-only`, so it cannot fetch them itself.
+ */
+function installSandbox(): Promise<void> {
+  return sandboxInstalled ??= (async () => {
+    try {
+      await Deno.stat(kitPath("grader", "sandbox", "node_modules", "onnxruntime-web"));
+      return;
+    } catch {
+      // not installed yet (a fresh clone)
+    }
+    await new Deno.Command(Deno.execPath(), {
+      args: ["install", "--quiet", "--frozen", `--config=${SANDBOX_CONFIG}`],
+      cwd: kitPath("grader", "sandbox"),
+      stdout: "null",
+      stderr: "null",
+    }).output();
+  })();
+}
+
 /**
  * The child's flags: no prompt, no remote modules, a JavaScript heap no larger than the memory
  * cap (so that filling it ends the child at once with V8's "out of memory" rather than after
@@ -414,6 +437,7 @@ async function runChild(
     maxValueChars: limits.frame - 1024,
     calls: calls.map((c) => ({ ...c, args: JSON.parse(encodeValue(c.args ?? {})) })),
   };
+  await installSandbox();
   const child = new Deno.Command(Deno.execPath(), {
     args: childArgs(options, snap),
     cwd: KIT_ROOT,

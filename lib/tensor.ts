@@ -194,7 +194,10 @@ export class Tensor {
    */
   static full(shape: Shape, value: number): Tensor {
     const s = checkShape(shape, "full");
-    const out = new Tensor(new Float32Array(numelOf(s)).fill(value), s);
+    const data = new Float32Array(numelOf(s));
+    // a new array is zeros already: filling it with 0 would only touch every page
+    if (!Object.is(value, 0)) data.fill(value);
+    const out = new Tensor(data, s);
     return emit("Full", [], { shape: s, value }, out);
   }
 

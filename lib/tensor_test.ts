@@ -113,6 +113,7 @@ Deno.test("`zeros()`, `ones()`, `full()` and `arange()` make what they say", () 
   assertEquals(Tensor.ones([3]).toNested(), [1, 1, 1]);
   assertEquals(Tensor.full([1, 2], -Infinity).toNested(), [[-Infinity, -Infinity]]);
   assertEquals(Tensor.zeros([0, 5]).numel, 0);
+  assert(Object.is(Tensor.full([2], -0).data[1], -0)); // -0 is written, not skipped as 0
   assertEquals(Tensor.arange(4).toNested(), [0, 1, 2, 3]);
   assertEquals(Tensor.arange(2, 5).toNested(), [2, 3, 4]);
   assertEquals(Tensor.arange(0, 1, 0.25).toNested(), [0, 0.25, 0.5, 0.75]);

@@ -26,7 +26,7 @@ import {
   VerdictError,
 } from "../outcomes.ts";
 import { allDistinct, isArray } from "../intrinsics.ts";
-import { exported, loadedModule, shapesOf } from "../probe_helpers.ts";
+import { builtModule, exported, loadedModule, shapesOf } from "../probe_helpers.ts";
 import { continueOnEnglish, ENGLISH_TOKENS, englishReference, englishVerdict } from "../english.ts";
 import { generateOnBackend, generationVerdict } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
@@ -537,8 +537,7 @@ export const stage: Stage = {
   ],
   probes: {
     keys(learner, _args, env): BuiltModel {
-      const Cls = exported<new (config: unknown) => Module>(learner, "GPT2");
-      const m = new Cls(env.config);
+      const m = builtModule(learner, env, "GPT2");
       const h = (m as unknown as { h?: unknown }).h;
       const blocks = h && typeof h === "object" && Symbol.iterator in h
         ? [...(h as Iterable<unknown>)]

@@ -44,6 +44,8 @@ export class Heap {
   #registry = new FinalizationRegistry<number>((at) => this.free(at));
   // a view made by `subarray` -> the array whose block it lies in, kept alive while it lives
   #owners = new WeakMap<Float32Array, Float32Array>();
+  // no block has ever reached past this address: the memory from here on is still zeros
+  #untouched = PAGE;
 
   /**
    * Makes a shared memory, with room for `initialBytes` at once (it grows as blocks need).
@@ -82,6 +84,7 @@ export class Heap {
       block.size -= size;
     }
     this.#used.set(at, size);
+    this.#untouched = Math.max(this.#untouched, at + size);
     return at;
   }
 
@@ -117,10 +120,13 @@ export class Heap {
    * @returns the array, or null when the memory cannot grow that far
    */
   floats(n: number): Float32Array | null {
+    const untouched = this.#untouched;
     const at = this.alloc(4 * n);
     if (at === 0) return null;
     const array = new Float32Array(this.buffer(), at, n);
-    array.fill(0); // a reused block holds old values
+    // a reused block holds old values; memory no block has reached is zeros already, and
+    // writing zeros there would only fault in every page before the caller's own writes do
+    if (at < untouched) array.fill(0, 0, Math.min(n, (untouched - at) / 4));
     this.#registry.register(array, at);
     return array;
   }

@@ -36,6 +36,20 @@ Deno.test("`Heap.floats()` gives zeros, also in a reused block", () => {
   assertEquals([...a], new Array(100).fill(0));
 });
 
+Deno.test("`Heap.floats()` gives zeros in a block that starts in reused memory and ends past it", () => {
+  const heap = new Heap(2 ** 20);
+  const at = heap.alloc(400);
+  new Float32Array(heap.buffer(), at, 100).fill(3);
+  heap.free(at);
+  // larger than the freed block: it runs on into memory no block has reached
+  const a = heap.floats(1000)!;
+  assertEquals(a.byteOffset, at);
+  assertEquals([...a], new Array(1000).fill(0));
+  a.fill(4);
+  const b = heap.floats(50)!;
+  assertEquals([...b], new Array(50).fill(0));
+});
+
 Deno.test("a collected array frees its block; a view from `Heap.subarray()` keeps it", async () => {
   const script = `
     import { Heap } from "./lib/kernels/heap.ts";
