@@ -194,15 +194,12 @@ class ExitError extends Error {
 }
 
 function forbidExit(): void {
-  const fixed = (call: string) => ({
-    value: () => {
+  const refuse = (call: string) =>
+    fixed(() => {
       throw new ExitError(call);
-    },
-    writable: false,
-    configurable: false,
-  });
-  Object.defineProperty(Deno, "exit", fixed("Deno.exit()"));
-  Object.defineProperty(globalThis, "close", fixed("close()"));
+    });
+  Object.defineProperty(Deno, "exit", refuse("Deno.exit()"));
+  Object.defineProperty(globalThis, "close", refuse("close()"));
 }
 
 /** Freezes the kit's classes and their prototypes: learner code cannot patch their methods. */

@@ -149,6 +149,13 @@ export async function gradeStage(
     return finish(stage, ctx, run, options, file, result);
   } catch (e) {
     if (e instanceof LearnerFileError) return cannotGrade(e.message, e.message, e.name);
+    if (e instanceof SandboxSetupError) {
+      return cannotGrade(
+        `Could not grade stage ${stage.number}: ${e.message}`,
+        e.message,
+        GRADER_ERROR,
+      );
+    }
     const why = `the grader itself failed (a bug in the kit, please report it): ${
       (e as Error)?.message ?? e
     }`;
@@ -321,17 +328,38 @@ function installSandbox(): Promise<void> {
   return sandboxInstalled ??= (async () => {
     try {
       await Deno.stat(kitPath("grader", "sandbox", "node_modules", "onnxruntime-web"));
-      return;
     } catch {
-      // not installed yet (a fresh clone)
+      await installPackages(kitPath("grader", "sandbox")); // not installed yet (a fresh clone)
     }
-    await new Deno.Command(Deno.execPath(), {
-      args: ["install", "--quiet", "--frozen", `--config=${SANDBOX_CONFIG}`],
-      cwd: kitPath("grader", "sandbox"),
-      stdout: "null",
-      stderr: "null",
-    }).output();
   })();
+}
+
+/**
+ * Installs the packages of the Deno configuration in `dir` from its frozen lockfile.
+ *
+ * @param dir a folder holding `deno.json` and `deno.lock`
+ * @throws {SandboxSetupError} when `deno install` fails, with the end of what it said
+ */
+export async function installPackages(dir: string): Promise<void> {
+  const args = ["install", "--quiet", "--frozen", `--config=${dir}/deno.json`];
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: dir,
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  if (out.success) return;
+  const said = new TextDecoder().decode(out.stderr).split("\n").find((l) => l.startsWith("error:"));
+  throw new SandboxSetupError(
+    `the grader could not install its sandbox's packages (\`deno ${args.join(" ")}\`: ` +
+      `${said || `exit code ${out.code}`}). Run it once with network access.`,
+  );
+}
+
+/** A broken setup of the sandbox: the kit cannot grade, and it is not the submission's doing. */
+export class SandboxSetupError extends Error {
+  override name = "SandboxSetupError";
 }
 
 /**
