@@ -56,6 +56,22 @@ export interface OpenSession {
   notices: string[];
 }
 
+let wasmOnly: Promise<typeof ort> | undefined;
+
+/**
+ * onnxruntime-web's WASM-only build, for WASM on one thread. The `/webgpu` build's WASM carries
+ * the instrumentation WebGPU needs (asyncify), which makes it twice the size and slower to start
+ * and to run: a stage of the grader that generates starts it in every sandboxed child, so this
+ * is paid once per graded submission. Threaded WASM (`wasm_threads.ts`) keeps the `/webgpu`
+ * build, whose workers it sets up.
+ */
+function wasmOnlyOrt(): Promise<typeof ort> {
+  return wasmOnly ??= import("onnxruntime-web/wasm").then((m) => {
+    m.env.wasm.numThreads = 1; // its default starts thread workers, which Deno cannot load
+    return m;
+  });
+}
+
 /**
  * Starts onnxruntime on a backend with an exported graph.
  *
@@ -87,13 +103,14 @@ export async function openSession(
       if (wasm.notice) notices.push(wasm.notice);
       threads = wasm.threads;
     } else threads = 1;
-    ort.env.logLevel = "error";
-    const session = await ort.InferenceSession.create(exported.bytes, {
+    const api = backend === "wasm" && threads === 1 ? await wasmOnlyOrt() : ort;
+    api.env.logLevel = "error";
+    const session = await api.InferenceSession.create(exported.bytes, {
       executionProviders: [backend],
       logSeverityLevel: 3,
       externalData: exported.externalData,
     });
-    return { api: ort, session, threads, notices };
+    return { api, session, threads, notices };
   } catch (e) {
     const runtime = backend === "native" ? "onnxruntime-node" : `onnxruntime-web on ${backend}`;
     throw new BackendError(`Cannot start ${runtime}: ${(e as Error).message}`);
