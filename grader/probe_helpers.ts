@@ -5,6 +5,7 @@
  * @module
  */
 import { extract, type Module } from "../lib/module.ts";
+import { withoutInit } from "../lib/random.ts";
 import { Tensor } from "../lib/tensor.ts";
 import { copyFloats, sameFloats } from "./intrinsics.ts";
 import type { ProbeEnv } from "./stage.ts";
@@ -107,7 +108,8 @@ export function builtModule<M extends Module = Module>(
   className: string,
 ): M {
   const Cls = exported<new (config: unknown) => M>(learner, className);
-  const m = new Cls(env.config);
+  // the checkpoint replaces every weight: drawing them first would cost seconds on GPT-2
+  const m = withoutInit(() => new Cls(env.config));
   unloaded.set(className, m);
   return m;
 }
