@@ -36,6 +36,7 @@ import { setKernelThreads } from "../lib/kernels/threads.ts";
 import type { StateDict } from "../lib/module.ts";
 import { NotImplementedError } from "../lib/todo.ts";
 import type { ProbeCall, ProbeEnv } from "./stage.ts";
+import type { GpuProbe } from "../lib/backend_choice.ts";
 import * as nn from "../lib/nn.ts";
 import { Tensor } from "../lib/tensor.ts";
 import { withhold } from "../lib/withheld.ts";
@@ -61,6 +62,8 @@ export interface ChildRequest {
   maxValueChars: number;
   /** The probes to run, arguments in wire form. */
   calls: ProbeCall[];
+  /** What `navigator.gpu` offers, for a stage that generates. */
+  gpu?: GpuProbe;
 }
 
 /** The prefix of a result line: the nonce follows, then the JSON. */
@@ -287,6 +290,7 @@ async function main(): Promise<void> {
     weights: () => (weights ??= loadStateDict(request.weightsPath)),
     tokenizerDir: request.tokenizerDir,
     learnerModule: (file) => import(pathToFileURL(`${learnerDir}${file}`).href),
+    gpu: request.gpu,
   };
   freezeKit();
   withhold(withheldReasons(stage));

@@ -48,7 +48,7 @@ export async function generateOnBackend(
   // imported here so that only this probe loads onnxruntime-web
   const { createRunner } = await import("../lib/backends.ts");
   const { generate } = await import("../lib/generate.ts");
-  const runner = await createRunner(model, env.config, { step });
+  const runner = await createRunner(model, env.config, { step, gpu: env.gpu });
   const ids: number[][] = [];
   for (const p of prompts) {
     const r = await generate(runner, p.ids, {
@@ -81,7 +81,11 @@ export async function forcedOnBackend(
 ): Promise<GenerationRun> {
   const { createRunner } = await import("../lib/backends.ts");
   const { greedyEach } = await import("../lib/generate.ts");
-  const runner = await createRunner(model, env.config, { everyPosition: true, shortLived: true });
+  const runner = await createRunner(model, env.config, {
+    everyPosition: true,
+    shortLived: true,
+    gpu: env.gpu,
+  });
   const ids: number[][] = [];
   for (const p of prompts) {
     const sequence = [...p.ids, ...p.forced];

@@ -28,6 +28,7 @@ import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
 import { SANDBOX_CACHE, type Snapshot, snapshot } from "./snapshot.ts";
 import { NO_WAYLAND } from "../lib/wayland.ts";
+import { type GpuProbe, probeGpu } from "../lib/backend_choice.ts";
 import { todoOrigin, VerdictError } from "./outcomes.ts";
 import { checkCounts } from "./report/results.ts";
 import { type PointsManifest, pointsOf } from "./points.ts";
@@ -320,6 +321,9 @@ const SANDBOX_CONFIG = kitPath("grader", "sandbox", "deno.json");
 
 let sandboxInstalled: Promise<void> | undefined;
 
+/** What `navigator.gpu` offers, asked once per grading process (see `Stage.generates`). */
+let gpuProbed: Promise<GpuProbe> | undefined;
+
 /**
  * Installs the sandbox's packages (the frozen lockfile's, into `grader/sandbox/node_modules`)
  * once, before the first child: the child runs `--cached-only`, so it cannot fetch them itself.
@@ -462,6 +466,7 @@ async function runChild(
     weightsPath: options.weightsPath,
     tokenizerDir: options.tokenizerDir,
     threads: options.threads ?? DEFAULT_THREADS,
+    gpu: stage.generates ? await (gpuProbed ??= probeGpu()) : undefined,
     maxValueChars: limits.frame - 1024,
     calls: calls.map((c) => ({ ...c, args: JSON.parse(encodeValue(c.args ?? {})) })),
   };

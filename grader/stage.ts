@@ -16,6 +16,7 @@
  *
  * @module
  */
+import type { GpuProbe } from "../lib/backend_choice.ts";
 import type { GPT2Config } from "../lib/config.ts";
 import type { StateDict } from "../lib/module.ts";
 import type { Tolerance } from "./compare.ts";
@@ -52,6 +53,11 @@ export interface ProbeEnv {
    * @returns its exports
    */
   learnerModule(file: string): Promise<Record<string, unknown>>;
+  /**
+   * What `navigator.gpu` offers, as the grader found it once for stages that generate: the
+   * child does not ask again (each adapter request costs a stage a few hundred milliseconds).
+   */
+  gpu?: GpuProbe;
 }
 
 /**
@@ -209,6 +215,11 @@ export interface Stage {
   plan(ctx: GradeContext): ProbeCall[] | Promise<ProbeCall[]>;
   /** The checks, in layer order. */
   checks: Check[];
+  /**
+   * Whether its probes run the model on onnxruntime (stages 5 and 6): the grader then looks for
+   * a GPU once and tells the child ({@linkcode ProbeEnv.gpu}).
+   */
+  generates?: boolean;
 }
 
 /** A graded check. */

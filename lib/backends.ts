@@ -10,7 +10,13 @@
 import "./wasm_location.ts"; // before onnxruntime-web
 import * as ort from "onnxruntime-web/webgpu";
 import type { GPT2Config } from "./config.ts";
-import { type Backend, BackendError, chooseBackend, type OnnxBackend } from "./backend_choice.ts";
+import {
+  type Backend,
+  BackendError,
+  chooseBackend,
+  type GpuProbe,
+  type OnnxBackend,
+} from "./backend_choice.ts";
 import {
   type CachedStep,
   exportCachedModel,
@@ -54,6 +60,8 @@ export interface RunnerOptions {
    * seconds of starting, more than the unpacked kernels cost a few passes.
    */
   shortLived?: boolean;
+  /** What `navigator.gpu` offers, when the caller has asked already (`auto` asks otherwise). */
+  gpu?: GpuProbe;
 }
 
 /** An onnxruntime session ready to run, with the API that made it. */
@@ -149,7 +157,11 @@ export async function createRunner(
   options: RunnerOptions = {},
 ): Promise<Runner> {
   const { step } = options;
-  const { backend, notices } = await chooseBackend(options.backend ?? "auto");
+  const { gpu } = options;
+  const { backend, notices } = await chooseBackend(
+    options.backend ?? "auto",
+    gpu ? () => Promise.resolve(gpu) : undefined,
+  );
   const eager = async () =>
     eagerRunner(model, notices, await setKernelThreads(options.threads ?? 1), step);
   if (backend === "cpu") return await eager();

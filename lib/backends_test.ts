@@ -126,3 +126,12 @@ Deno.test("a runner with the last position only, or with a cache, has no allLogi
   assertEquals(runner.allLogits, undefined);
   await runner.close();
 });
+
+Deno.test("a runner told what navigator.gpu offers does not ask again, and says what it was told", async () => {
+  const runner = await createRunner(tinyModel(), config, {
+    gpu: { adapter: "none", description: "no adapter, as the grader found" },
+  });
+  assertEquals(runner.backend, "wasm");
+  assertStringIncludes(runner.notices.join("\n"), "no adapter, as the grader found");
+  await runner.close();
+});

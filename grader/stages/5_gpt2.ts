@@ -600,6 +600,7 @@ export const stage: Stage = {
     },
   },
   plan,
+  generates: true,
   checks: [
     {
       name: "GPT2(config) builds",
