@@ -31,9 +31,8 @@
 import { jsonText, writeAll, writeFrame } from "./intrinsics.ts";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../lib/config.ts";
-import { loadStateDict } from "../lib/checkpoint.ts";
+import { lazyCheckpoint } from "../lib/checkpoint.ts";
 import { setKernelThreads } from "../lib/kernels/threads.ts";
-import type { StateDict } from "../lib/module.ts";
 import { NotImplementedError } from "../lib/todo.ts";
 import type { ProbeCall, ProbeEnv } from "./stage.ts";
 import type { GpuProbe } from "../lib/backend_choice.ts";
@@ -284,10 +283,9 @@ async function main(): Promise<void> {
   }));
   const learnerDir = request.learnerFile.slice(0, request.learnerFile.lastIndexOf("/") + 1);
   await setKernelThreads(request.threads);
-  let weights: StateDict | undefined;
   const env: ProbeEnv = {
     config: loadConfig(request.configPath),
-    weights: () => (weights ??= loadStateDict(request.weightsPath)),
+    weights: lazyCheckpoint(request.weightsPath),
     tokenizerDir: request.tokenizerDir,
     learnerModule: (file) => import(pathToFileURL(`${learnerDir}${file}`).href),
     gpu: request.gpu,

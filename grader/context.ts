@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { loadStateDict } from "../lib/checkpoint.ts";
+import { lazyCheckpoint } from "../lib/checkpoint.ts";
 import { type GPT2Config, loadConfig } from "../lib/config.ts";
-import type { StateDict } from "../lib/module.ts";
 import { kitPath, relative } from "../lib/paths.ts";
 import { SafetensorsFile } from "../lib/safetensors.ts";
 import { loadReferences } from "./references.ts";
@@ -235,12 +234,11 @@ export function gradeContext(files: ModelFiles): GradeContext {
     using f = SafetensorsFile.open(files.weightsPath);
     shapes = Object.fromEntries(f.names().map((n) => [n, f.info(n).shape]));
   }
-  let weights: StateDict | undefined;
   return {
     config,
     model: files.model,
     refs,
-    weights: () => (weights ??= loadStateDict(files.weightsPath)),
+    weights: lazyCheckpoint(files.weightsPath),
     checkpointShapes: () => shapes,
   };
 }

@@ -59,7 +59,7 @@ export function loadedModule<M extends Module>(
   // costs seconds), else a new one
   const m = (unloaded.get(className) ?? builtModule(learner, env, className)) as M;
   unloaded.delete(className);
-  const entries = extract(env.weights(), prefix);
+  const entries = extract(env.weights(only?.map((o) => prefix + o) ?? [prefix]), prefix);
   m.loadStateDict(only ? pick(entries, only) : entries);
   moduleCache.set(key, m);
   return m;

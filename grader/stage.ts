@@ -42,8 +42,14 @@ export type StageStatus = "pass" | "fail" | "not-started" | "error";
 export interface ProbeEnv {
   /** The model's sizes. */
   config: GPT2Config;
-  /** The model's weights, read on first use. */
-  weights(): StateDict;
+  /**
+   * The model's weights, read on first use: those whose key starts with one of `under`, or all
+   * of them (a part read alone spares a stage that needs one layer reading all 548 MB of GPT-2).
+   * It may hold more than was asked for.
+   *
+   * @param under key prefixes, e.g. `["h.0.attn."]` (default: everything)
+   */
+  weights(under?: readonly string[]): StateDict;
   /** The tokenizer files' directory. */
   tokenizerDir: string;
   /**
@@ -88,8 +94,13 @@ export interface GradeContext {
   model: string;
   /** The reference activations. */
   refs: References;
-  /** The model weights (grader side, for checks that need them), read on first use. */
-  weights(): StateDict;
+  /**
+   * The model weights (grader side, for checks that need them), read on first use: those whose
+   * key starts with one of `under`, or all of them; it may hold more than was asked for.
+   *
+   * @param under key prefixes, e.g. `["h.0.attn."]` (default: everything)
+   */
+  weights(under?: readonly string[]): StateDict;
   /** The shapes of the checkpoint's entries, from the file's header. */
   checkpointShapes(): Record<string, number[]>;
 }
