@@ -7,6 +7,7 @@
  */
 import { kitPath } from "../lib/paths.ts";
 import { loadPristine } from "./reset.ts";
+import type { StudentReport } from "./_gradebook.ts";
 
 /** What a tool printed and its exit code. */
 export interface ToolRun {
@@ -124,4 +125,99 @@ export async function withStubs<T>(
     }
     return await fn(dir);
   });
+}
+
+/** A step of a GitHub Actions workflow, as the YAML parser gives it. */
+export interface WorkflowStep {
+  /** Its name. */
+  name?: string;
+  /** Its id (for its outputs). */
+  id?: string;
+  /** The action it uses. */
+  uses?: string;
+  /** The script it runs. */
+  run?: string;
+  /** When it runs. */
+  if?: string;
+  /** Its environment. */
+  env?: Record<string, string>;
+  /** The action's inputs. */
+  with?: Record<string, string | boolean>;
+}
+
+/** A `deno task` command a script runs: the task and the options it passes. */
+export interface TaskCommand {
+  /** The task, e.g. `check`. */
+  task: string;
+  /** The options it passes, e.g. `["--format", "--report"]`. */
+  options: string[];
+}
+
+/**
+ * The `deno task` commands in a shell script (lines continued with `\` joined).
+ *
+ * @param script the script, e.g. a workflow step's `run`
+ * @returns each command's task and options, in order
+ * @example
+ * ```ts
+ * import { taskCommands } from "./_test_helpers.ts";
+ * taskCommands("deno task check all \\\n  --format github"); // [{ task: "check", options: ["--format"] }]
+ * ```
+ */
+export function taskCommands(script: string): TaskCommand[] {
+  const joined = script.replace(/\\\n/g, " ");
+  return [...joined.matchAll(/deno task ([\w-]+)([^\n;&|]*)/g)].map((m) => ({
+    task: m[1],
+    options: [...new Set(m[2].match(/(?<=^|\s)--[\w-]+/g) ?? [])],
+  }));
+}
+
+/**
+ * Checks that every `deno task` command a script runs exists in a kit: the task in its
+ * `deno.json`, each option in the task's `--help`.
+ *
+ * @param script the script
+ * @param root the kit (default: this one)
+ * @returns the problems found, one per line (empty when every command exists)
+ */
+export async function missingCommands(script: string, root = kitPath()): Promise<string[]> {
+  const tasks = JSON.parse(await Deno.readTextFile(`${root}/deno.json`)).tasks;
+  const problems: string[] = [];
+  for (const { task, options } of taskCommands(script)) {
+    if (!(task in tasks)) {
+      problems.push(`deno task ${task}: no such task`);
+      continue;
+    }
+    const help = await runTask(task, ["--help"], root);
+    for (const o of options) {
+      if (!new RegExp(`${o}(?![\\w-])`).test(help.stdout)) {
+        problems.push(`deno task ${task} ${o}: not an option`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * A student's report as `grade-batch` writes it, cut to the fields the gradebook reads: ten
+ * points possible per stage.
+ *
+ * @param student the student
+ * @param points the points of each stage
+ * @param reason why stages could not be graded (the status is then `error`)
+ * @returns the report
+ */
+export function studentReportOf(student: string, points: number[], reason = ""): StudentReport {
+  const stages = points.map((p, i) => ({ stage: i + 1, points: p, maxPoints: 10 }));
+  const total = points.reduce((a, b) => a + b, 0);
+  return {
+    student,
+    status: reason ? "error" : total === 10 * points.length ? "pass" : "fail",
+    reason,
+    graderFailed: false,
+    fingerprint: "f",
+    stages,
+    points: total,
+    maxPoints: 10 * points.length,
+  };
 }

@@ -37,6 +37,7 @@ import { loadStateDict } from "../lib/checkpoint.ts";
 import { GPT2_SMALL, type GPT2Config, loadConfig } from "../lib/config.ts";
 import { generate, type GenerateResult } from "../lib/generate.ts";
 import { kitPath } from "../lib/paths.ts";
+import { withoutInit } from "../lib/random.ts";
 import { SafetensorsFile } from "../lib/safetensors.ts";
 import type { Tensor } from "../lib/tensor.ts";
 import { GPT2 } from "../solutions/5_gpt2.ts";
@@ -228,7 +229,7 @@ async function main(argv: string[]): Promise<number> {
     await writeRandomGpt2(dir, GPT2_SMALL, 0);
   }
   const config = loadConfig(`${dir}/config.json`);
-  const model = new GPT2(config);
+  const model = withoutInit(() => new GPT2(config));
   model.loadStateDict(loadStateDict(`${dir}/model.safetensors`));
   const prompt = Array.from(
     { length: promptTokens },

@@ -20,16 +20,8 @@
  */
 import { dirname } from "node:path";
 import { kitPath, relative } from "../lib/paths.ts";
-import {
-  absolute,
-  gradeContext,
-  hiddenReferences,
-  ModelMissingError,
-  selectModel,
-  solutionsDir,
-} from "../grader/context.ts";
+import { absolute, hiddenReferences, solutionsDir } from "../grader/context.ts";
 import { EXIT, gradeExitCode, graderFailures, gradeStages } from "../grader/grading.ts";
-import { loadPoints, type PointsManifest } from "../grader/points.ts";
 import {
   FORMAT_HELP,
   isReportFormat,
@@ -46,6 +38,7 @@ import { STAGES } from "../grader/stages/mod.ts";
 import { submissionStageDir } from "../grader/submission.ts";
 import { parseCommandLine, runTool, stdoutStyles, UsageError } from "./_cli.ts";
 import { writeFileAtomic } from "./_files.ts";
+import { GRADING_OPTIONS, positiveInteger, stageLimits, startGrading } from "./_grading_setup.ts";
 
 const USAGE = `Usage: deno task check <N|all> [options]
 
@@ -82,15 +75,10 @@ const OPTIONS = {
   solutions: { type: "boolean", default: false },
   exercises: { type: "string" },
   submission: { type: "string" },
-  model: { type: "string" },
-  weights: { type: "string" },
-  config: { type: "string" },
-  refs: { type: "string" },
+  ...GRADING_OPTIONS,
   format: { type: "string", default: "pretty" },
   out: { type: "string" },
   report: { type: "string", multiple: true },
-  "time-limit": { type: "string", default: String(DEFAULT_LIMITS.timeLimitMs / 1000) },
-  "memory-limit": { type: "string", default: String(DEFAULT_LIMITS.memoryLimitMb) },
   threads: { type: "string", default: String(DEFAULT_THREADS) },
   verbose: { type: "boolean", default: false },
   help: { type: "boolean", default: false },
@@ -110,12 +98,6 @@ function stagesArg(which: string | undefined): number[] {
     throw new UsageError(`There is no stage "${which}": choose ${numbers.join(", ")} or all.`);
   }
   return stages;
-}
-
-function positive(value: string, flag: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw new UsageError(`${flag} takes a positive number, not "${value}".`);
-  return n;
 }
 
 function formatArg(name: string, flag: string): ReportFormat {
@@ -201,25 +183,12 @@ async function main(): Promise<number> {
   }
   const stages = stagesArg(positionals[0]);
   const reports = reportRequests(v.format, v.out, v.report ?? []);
-  const timeLimitMs = positive(v["time-limit"], "--time-limit") * 1000;
-  const memoryLimitMb = positive(v["memory-limit"], "--memory-limit");
-  const threads = positive(v.threads, "--threads");
-  if (!Number.isInteger(threads)) {
-    throw new UsageError(`--threads takes a whole number, not "${v.threads}".`);
-  }
+  const limits = stageLimits(v);
+  const threads = positiveInteger(v.threads, "--threads");
   const learnerDir = learnerDirOf(v);
-  let files, ctx, points: PointsManifest;
-  try {
-    files = selectModel(v, true);
-    ctx = gradeContext(files);
-    points = loadPoints(STAGES);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    console.error(
-      e instanceof ModelMissingError ? e.message : `Cannot start grading: ${(e as Error).message}`,
-    );
-    return EXIT.cannotGrade;
-  }
+  const start = startGrading(v);
+  if (!start) return EXIT.cannotGrade;
+  const { files, ctx, points } = start;
   const s = stdoutStyles();
   const onScreen = reports.find((r) => r.file === undefined)?.format;
   const pretty = onScreen === undefined || onScreen === "github";
@@ -231,7 +200,7 @@ async function main(): Promise<number> {
     stages.map((n) => STAGES.find((x) => x.number === n)!),
     ctx,
     learnerDir,
-    { files, timeLimitMs, memoryLimitMb, threads, points },
+    { files, ...limits, threads, points },
     (r) => {
       if (pretty) console.log(formatStage(r, s, v.verbose).join("\n") + "\n");
     },

@@ -11,7 +11,7 @@ import { type GPT2Config, loadConfig } from "../lib/config.ts";
 import type { CachedStep, Forwardable } from "../lib/export/trace.ts";
 import { END_OF_TEXT, generate } from "../lib/generate.ts";
 import { kitPath, relative } from "../lib/paths.ts";
-import { Rng } from "../lib/random.ts";
+import { Rng, withoutInit } from "../lib/random.ts";
 import { Tensor } from "../lib/tensor.ts";
 import { NotImplementedError } from "../lib/todo.ts";
 import { loadTokenizerFiles } from "../lib/tokenizer_files.ts";
@@ -99,7 +99,7 @@ async function learnerModules(
   const stage5 = await import(pathToFileURL(`${dir}/5_gpt2.ts`).href);
   let model: Forwardable;
   try {
-    model = new stage5.GPT2(config);
+    model = withoutInit(() => new stage5.GPT2(config));
     model.loadStateDict(loadStateDict(weightsPath));
   } catch (e) {
     if (e instanceof NotImplementedError) {

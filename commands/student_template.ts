@@ -7,10 +7,12 @@
  * Left out: `solutions/`; files marked `// gpt2-kit: reveals-solutions` on their first line;
  * files that import from `solutions/` or read it (`kitPath("solutions")`); then, until nothing
  * changes, files that import a file left out; a few files decided by hand (`BY_HAND`: kept when
- * they do without `solutions/` at run time, e.g. `grader/context.ts`); `.git`, `node_modules`, `.cache`, `data/gpt2` and what
- * `.gitignore` names. `deno.json` loses the tasks whose script is left out, and `solutions`
- * from its type check. `exercises/` holds the untouched stubs (`grader/pristine.json`), whatever
- * this copy's own `exercises/` holds. The result passes its own `deno task test`.
+ * they do without `solutions/` at run time, e.g. `grader/context.ts`); `platforms/` (the
+ * instructor's kits: no use to students, and an instructor's grading setup is theirs); `.git`,
+ * `node_modules`, `.cache`, `data/gpt2` and what `.gitignore` names. `deno.json` loses the tasks
+ * whose script is left out, and `solutions` from its type check. `exercises/` holds the untouched
+ * stubs (`grader/pristine.json`), whatever this copy's own `exercises/` holds. The result passes
+ * its own `deno task test`.
  *
  * @module
  */
@@ -39,7 +41,7 @@ export const WORKFLOW = {
 } as const;
 
 /** Never copied, whatever `.gitignore` says. */
-const ALWAYS_OUT = [".git", "node_modules", ".cache", "data/gpt2", "solutions"];
+const ALWAYS_OUT = [".git", "node_modules", ".cache", "data/gpt2", "solutions", "platforms"];
 
 /**
  * Files decided by hand: kept because they do without `solutions/` at run time, or left out
@@ -165,8 +167,8 @@ export function leftOut(files: Map<string, string | undefined>): LeftOut {
 }
 
 /**
- * The template's `deno.json`: without the tasks whose script is left out, and without
- * `solutions` among the folders the tests type-check.
+ * The template's `deno.json`: without the tasks whose script is left out, and without the
+ * folders it leaves out (`solutions`, `platforms`) among those the tests type-check.
  *
  * @param config the kit's `deno.json`, parsed
  * @param exists whether a relative path is part of the template
@@ -177,7 +179,7 @@ export function templateConfig(
   exists: (path: string) => boolean,
 ): { tasks?: Record<string, string> } {
   const tasks = Object.entries(config.tasks ?? {}).flatMap(([name, command]) => {
-    const words = command.split(" ").filter((w) => w !== "solutions");
+    const words = command.split(" ").filter((w) => !ALWAYS_OUT.includes(w));
     // a glob (`studio/*.ts`) names a folder's files for `deno check`, not a script to run
     const scripts = words.filter((w) => /\.ts$/.test(w) && !w.includes("*"));
     return scripts.every(exists) ? [[name, words.join(" ")]] : [];
@@ -195,6 +197,26 @@ function isText(bytes: Uint8Array): string | undefined {
 }
 
 /**
+ * Makes the folder a tool writes a copy of the kit into: outside the kit, new or empty.
+ *
+ * @param outDir the folder, as given
+ * @param kitRoot the kit (default: this one)
+ * @returns its absolute path, created
+ * @throws {UsageError} when it lies inside the kit or is not empty
+ */
+export async function freshOutputDir(outDir: string, kitRoot: string = KIT_ROOT): Promise<string> {
+  const out = absolute(outDir).replace(/\/$/, "");
+  if (`${out}/`.startsWith(`${kitRoot.replace(/\/$/, "")}/`)) {
+    throw new UsageError(`Write it outside the kit, not in "${outDir}".`);
+  }
+  await Deno.mkdir(out, { recursive: true });
+  for await (const _ of Deno.readDir(out)) {
+    throw new UsageError(`"${outDir}" is not empty: choose a new or empty directory.`);
+  }
+  return out;
+}
+
+/**
  * Writes the student template.
  *
  * @param outDir a new or empty directory
@@ -207,14 +229,7 @@ export async function writeStudentTemplate(
   kitRoot: string = KIT_ROOT,
 ): Promise<LeftOut> {
   const root = kitRoot.replace(/\/$/, "");
-  const out = absolute(outDir).replace(/\/$/, "");
-  if (`${out}/`.startsWith(`${root}/`)) {
-    throw new UsageError(`Write the template outside the kit, not in "${outDir}".`);
-  }
-  await Deno.mkdir(out, { recursive: true });
-  for await (const _ of Deno.readDir(out)) {
-    throw new UsageError(`"${outDir}" is not empty: choose a new or empty directory.`);
-  }
+  const out = await freshOutputDir(outDir, root);
   const gitignore = await Deno.readTextFile(`${root}/.gitignore`).catch(() => "");
   const rules = gitignore.split("\n").map(ignoreRule).filter((r) => r !== undefined);
   const paths = await listFiles(root, (p) => rules.some((r) => r(p)));
@@ -260,6 +275,9 @@ async function main(): Promise<number> {
   const dropped = await writeStudentTemplate(positionals[0]);
   console.log(`Wrote the student template to ${positionals[0]}. Left out:`);
   console.log("  solutions/");
+  console.log(
+    "  platforms/ (the instructor's kits for Gradescope, PrairieLearn, Exercism, a class)",
+  );
   for (const [path, why] of dropped) console.log(`  ${path} (${why})`);
   console.log(
     "Next: push it as the classroom's template repository; check a submission with " +

@@ -1,4 +1,6 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { Buffer } from "node:buffer";
+import { parse } from "yaml";
 import { kitPath } from "../lib/paths.ts";
 import { UsageError } from "./_cli.ts";
 import { inTempDir, runTask } from "./_test_helpers.ts";
@@ -38,9 +40,10 @@ Deno.test("the student template holds no solution and passes its own checks", as
     await Deno.symlink(kitPath("node_modules"), `${out}/node_modules`);
     const files = await textFiles(out);
 
-    await t.step("no file reveals the solutions", () => {
+    await t.step("no file reveals the solutions, and no instructor's kit is there", () => {
       assertEquals(files.has("solutions"), false);
       assert(![...files.keys()].some((p) => p.startsWith("solutions/")));
+      assert(![...files.keys()].some((p) => p.startsWith("platforms/")));
       for (const [path, text] of files) {
         assertEquals(text.startsWith(REVEALS_MARKER), false, path);
         assert(!/(from|import)\s*\(?\s*["'][^"']*solutions\//.test(text), `${path} imports them`);
@@ -52,7 +55,7 @@ Deno.test("the student template holds no solution and passes its own checks", as
     await t.step("deno.json's tasks only name files that exist", async () => {
       const tasks: Record<string, string> = JSON.parse(files.get("deno.json")!).tasks;
       assert(tasks.check && tasks.test && tasks.verify, "the students' tasks are kept");
-      assertEquals(tasks.refs, undefined);
+      assertEquals([tasks.refs, tasks.gradescope], [undefined, undefined]);
       for (const [name, command] of Object.entries(tasks)) {
         for (const word of command.split(" ").filter((w) => /\.ts$/.test(w) && !w.includes("*"))) {
           assert(await exists(`${out}/${word}`), `task ${name} runs ${word}, which is missing`);
@@ -82,6 +85,45 @@ Deno.test("the student template holds no solution and passes its own checks", as
       assertEquals(exercises.code, 1, exercises.stderr);
       assertStringIncludes(exercises.stdout, "not started");
     });
+
+    await t.step(
+      "the workflow's grading step grades once and hands Classroom its result",
+      async () => {
+        const steps: { id?: string; run?: string }[] =
+          parse(files.get(WORKFLOW.target)!).jobs["run-autograding-tests"].steps;
+        const grade = steps.find((s) => s.run?.includes("deno task check"))!;
+        const runner = `${out}/.runner`;
+        await Deno.mkdir(runner);
+        const env = {
+          PATH: `${Deno.execPath().replace(/\/[^/]+$/, "")}:${Deno.env.get("PATH")}`,
+          NO_COLOR: "1",
+          GRADE_MODEL: "--model tiny",
+          RUNNER_TEMP: runner,
+          GITHUB_OUTPUT: `${runner}/output`,
+          GITHUB_STEP_SUMMARY: `${runner}/summary.md`,
+        };
+        // as GitHub Actions runs a step: bash -eo pipefail
+        const r = await new Deno.Command("bash", {
+          args: ["--noprofile", "--norc", "-eo", "pipefail", "-c", grade.run!],
+          cwd: out,
+          env,
+          stdin: "null",
+        }).output();
+        const log = new TextDecoder().decode(r.stdout);
+        assertEquals(r.code, 0, log + new TextDecoder().decode(r.stderr));
+        assertStringIncludes(log, "::stop-commands::");
+        const output = await Deno.readTextFile(env.GITHUB_OUTPUT);
+        const result = JSON.parse(
+          Buffer.from(output.match(/^result=(.*)$/m)![1], "base64").toString(),
+        );
+        assertEquals([result.version, result.status], [1, "fail"]);
+        assert(result.max_score > 0 && result.tests.length > 0);
+        assertStringIncludes(await Deno.readTextFile(env.GITHUB_STEP_SUMMARY), "| **total** |");
+        assertStringIncludes(await Deno.readTextFile(`${out}/junit.xml`), "<testsuites ");
+        await Deno.remove(`${out}/junit.xml`);
+        await Deno.remove(runner, { recursive: true });
+      },
+    );
 
     await t.step(
       "`verify DIR` names each file added, changed or removed, not exercises/",

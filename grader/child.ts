@@ -31,11 +31,11 @@
 import { jsonText, writeAll, writeFrame } from "./intrinsics.ts";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../lib/config.ts";
-import { loadStateDict } from "../lib/checkpoint.ts";
+import { lazyCheckpoint } from "../lib/checkpoint.ts";
 import { setKernelThreads } from "../lib/kernels/threads.ts";
-import type { StateDict } from "../lib/module.ts";
 import { NotImplementedError } from "../lib/todo.ts";
 import type { ProbeCall, ProbeEnv } from "./stage.ts";
+import type { GpuProbe } from "../lib/backend_choice.ts";
 import * as nn from "../lib/nn.ts";
 import { Tensor } from "../lib/tensor.ts";
 import { withhold } from "../lib/withheld.ts";
@@ -61,6 +61,8 @@ export interface ChildRequest {
   maxValueChars: number;
   /** The probes to run, arguments in wire form. */
   calls: ProbeCall[];
+  /** What `navigator.gpu` offers, for a stage that generates. */
+  gpu?: GpuProbe;
 }
 
 /** The prefix of a result line: the nonce follows, then the JSON. */
@@ -194,15 +196,12 @@ class ExitError extends Error {
 }
 
 function forbidExit(): void {
-  const fixed = (call: string) => ({
-    value: () => {
+  const refuse = (call: string) =>
+    fixed(() => {
       throw new ExitError(call);
-    },
-    writable: false,
-    configurable: false,
-  });
-  Object.defineProperty(Deno, "exit", fixed("Deno.exit()"));
-  Object.defineProperty(globalThis, "close", fixed("close()"));
+    });
+  Object.defineProperty(Deno, "exit", refuse("Deno.exit()"));
+  Object.defineProperty(globalThis, "close", refuse("close()"));
 }
 
 /** Freezes the kit's classes and their prototypes: learner code cannot patch their methods. */
@@ -284,12 +283,12 @@ async function main(): Promise<void> {
   }));
   const learnerDir = request.learnerFile.slice(0, request.learnerFile.lastIndexOf("/") + 1);
   await setKernelThreads(request.threads);
-  let weights: StateDict | undefined;
   const env: ProbeEnv = {
     config: loadConfig(request.configPath),
-    weights: () => (weights ??= loadStateDict(request.weightsPath)),
+    weights: lazyCheckpoint(request.weightsPath),
     tokenizerDir: request.tokenizerDir,
     learnerModule: (file) => import(pathToFileURL(`${learnerDir}${file}`).href),
+    gpu: request.gpu,
   };
   freezeKit();
   withhold(withheldReasons(stage));

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { loadStateDict } from "../lib/checkpoint.ts";
+import { lazyCheckpoint } from "../lib/checkpoint.ts";
 import { type GPT2Config, loadConfig } from "../lib/config.ts";
-import type { StateDict } from "../lib/module.ts";
 import { kitPath, relative } from "../lib/paths.ts";
 import { SafetensorsFile } from "../lib/safetensors.ts";
 import { loadReferences } from "./references.ts";
@@ -91,7 +90,9 @@ export interface ModelChoice {
  * The model a command line chose: `--model tiny|gpt2` (and `english` where no references are
  * needed) — by default the real GPT-2 when it is set up, else the tiny one for grading and the
  * English one for generating — or other files given with `--weights --config` (and `--refs`
- * where references are needed), read with the bundled tokenizer.
+ * where references are needed), read with the bundled tokenizer. Where references are needed,
+ * `--refs FILE` alone grades the named model against other references (an instructor's hidden
+ * ones).
  *
  * @param choice the options as given
  * @param withRefs whether the command needs reference activations (grading) or not
@@ -104,32 +105,39 @@ export interface ModelChoice {
  * ```ts
  * import { selectModel } from "./context.ts";
  * selectModel({ model: "tiny" }, true).model; // "tiny"
+ * selectModel({ model: "tiny", refs: "hidden.safetensors" }, true).refsPath; // ".../hidden.safetensors"
  * ```
  */
 export function selectModel(choice: ModelChoice, withRefs: boolean): ModelFiles {
-  const flags = withRefs ? "--weights, --config and --refs" : "--weights and --config";
-  const given = [choice.weights, choice.config, ...(withRefs ? [choice.refs] : [])];
-  const custom = given.filter((x) => x !== undefined).length;
-  if (custom) {
-    if (custom !== given.length) throw new UsageError(`${flags} go together: give them all.`);
+  const refs = withRefs && choice.refs !== undefined ? { refsPath: absolute(choice.refs) } : {};
+  if (choice.weights !== undefined || choice.config !== undefined) {
+    const flags = withRefs ? "--weights, --config and --refs" : "--weights and --config";
+    if ([choice.weights, choice.config, ...(withRefs ? [choice.refs] : [])].includes(undefined)) {
+      throw new UsageError(`${flags} go together: give them all.`);
+    }
     if (choice.model) throw new UsageError(`Use --model or ${flags}, not both.`);
     return {
       model: "custom",
       weightsPath: absolute(choice.weights!),
       configPath: absolute(choice.config!),
-      ...(withRefs ? { refsPath: absolute(choice.refs!) } : {}),
+      ...refs,
       tokenizerDir: TINY.tokenizerDir,
     };
   }
-  const offline = withRefs ? TINY : ENGLISH;
-  if (!choice.model && !hasRealModel()) return offline;
-  if (choice.model === "tiny") return TINY;
-  if (choice.model === "english" && !withRefs) return ENGLISH;
-  if (choice.model !== "gpt2" && choice.model !== undefined) {
+  return { ...namedModel(choice.model, withRefs), ...refs };
+}
+
+/**
+ * The model `--model` names: by default the real GPT-2 when it is set up, else the tiny one for
+ * grading and the English one for generating.
+ */
+function namedModel(model: string | undefined, withRefs: boolean): ModelFiles {
+  if (!model && !hasRealModel()) return withRefs ? TINY : ENGLISH;
+  if (model === "tiny") return TINY;
+  if (model === "english" && !withRefs) return ENGLISH;
+  if (model !== "gpt2" && model !== undefined) {
     throw new UsageError(
-      `Unknown --model "${choice.model}": use ${
-        withRefs ? "tiny or gpt2" : "tiny, english or gpt2"
-      }.`,
+      `Unknown --model "${model}": use ${withRefs ? "tiny or gpt2" : "tiny, english or gpt2"}.`,
     );
   }
   if (!hasRealModel()) {
@@ -226,12 +234,11 @@ export function gradeContext(files: ModelFiles): GradeContext {
     using f = SafetensorsFile.open(files.weightsPath);
     shapes = Object.fromEntries(f.names().map((n) => [n, f.info(n).shape]));
   }
-  let weights: StateDict | undefined;
   return {
     config,
     model: files.model,
     refs,
-    weights: () => (weights ??= loadStateDict(files.weightsPath)),
+    weights: lazyCheckpoint(files.weightsPath),
     checkpointShapes: () => shapes,
   };
 }

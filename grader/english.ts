@@ -10,6 +10,7 @@
 import { loadStateDict } from "../lib/checkpoint.ts";
 import { loadConfig } from "../lib/config.ts";
 import type { Module } from "../lib/module.ts";
+import { withoutInit } from "../lib/random.ts";
 import { kitPath } from "../lib/paths.ts";
 import { ENGLISH } from "./context.ts";
 import { describeValue, valueOf } from "./outcomes.ts";
@@ -75,7 +76,7 @@ export function continueOnEnglish(
   n: number,
 ): unknown {
   const Cls = exported<new (config: unknown) => Module>(learner, "GPT2");
-  const model = new Cls(loadConfig(ENGLISH.configPath));
+  const model = withoutInit(() => new Cls(loadConfig(ENGLISH.configPath)));
   model.loadStateDict(loadStateDict(ENGLISH.weightsPath));
   const generate = exported<(m: Module, ids: number[], n: number) => unknown>(learner, "generate");
   return generate(model, ids, n);

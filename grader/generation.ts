@@ -1,11 +1,13 @@
 /**
  * The check that the learner's model generates through the kit's generation path — exported
  * to ONNX and run by onnxruntime-web on WebGPU or WASM (the eager CPU when it cannot be
- * exported) — shared by stage 5 (whole-sequence recomputation) and stage 6 (KV cache).
+ * exported) — shared by stage 5 (whole-sequence
+ * recomputation, teacher-forced: one pass per prompt) and stage 6 (KV cache, token by token).
  *
  * @module
  */
 import type { CachedStep, Forwardable } from "../lib/export/trace.ts";
+import type { Runner } from "../lib/session_runner.ts";
 import { valueOf } from "./outcomes.ts";
 import { divergence, promptName } from "./prompts.ts";
 import type { GradeContext, Outcomes, ProbeEnv, Verdict } from "./stage.ts";
@@ -20,6 +22,12 @@ export interface GenerationRun {
   notices: string[];
   /** The new ids, per prompt. */
   ids: number[][];
+  /**
+   * Whether the ids are greedy picks after the reference's own continuation (teacher forcing)
+   * rather than after the model's: they agree up to the first difference, where they stop
+   * meaning anything.
+   */
+  forced: boolean;
 }
 
 /**
@@ -40,7 +48,7 @@ export async function generateOnBackend(
   // imported here so that only this probe loads onnxruntime-web
   const { createRunner } = await import("../lib/backends.ts");
   const { generate } = await import("../lib/generate.ts");
-  const runner = await createRunner(model, env.config, { step });
+  const runner = await createRunner(model, env.config, { step, gpu: env.gpu });
   const ids: number[][] = [];
   for (const p of prompts) {
     const r = await generate(runner, p.ids, {
@@ -50,7 +58,45 @@ export async function generateOnBackend(
     ids.push(r.ids);
   }
   await runner.close();
-  return { backend: runner.backend, cached: runner.cached, notices: runner.notices, ids };
+  return { ...describe(runner), ids, forced: false };
+}
+
+/**
+ * Child side: the greedy next token after each prefix of every prompt's continuation, in one
+ * pass per prompt (teacher forcing) on the automatic backend. Greedy decoding of a causal model
+ * gives the reference's continuation exactly when every one of these picks is its next token, so
+ * this checks what generation would, without running the growing sequence once per new token.
+ * The continuation given is the reference's without its last token: the last pick is the model's
+ * own.
+ *
+ * @param model the learner's loaded model
+ * @param env the probe environment
+ * @param prompts the prompts' ids and the continuations to force
+ * @returns the run
+ */
+export async function forcedOnBackend(
+  model: Forwardable,
+  env: ProbeEnv,
+  prompts: { ids: number[]; forced: number[] }[],
+): Promise<GenerationRun> {
+  const { createRunner } = await import("../lib/backends.ts");
+  const { greedyEach } = await import("../lib/generate.ts");
+  const runner = await createRunner(model, env.config, {
+    everyPosition: true,
+    shortLived: true,
+    gpu: env.gpu,
+  });
+  const ids: number[][] = [];
+  for (const p of prompts) {
+    const sequence = [...p.ids, ...p.forced];
+    ids.push(await greedyEach(runner, sequence, p.ids.length, env.config.n_positions));
+  }
+  await runner.close();
+  return { ...describe(runner), ids, forced: true };
+}
+
+function describe(runner: Runner): Pick<GenerationRun, "backend" | "cached" | "notices"> {
+  return { backend: runner.backend, cached: runner.cached, notices: runner.notices };
 }
 
 /**
@@ -76,8 +122,11 @@ export function generationVerdict(
       run.backend === "wasm" ? "WASM" : "WebGPU"
     }`;
   for (const p of ctx.refs.prompts) {
-    const found = run.ids[p.index];
-    const d = divergence(p, found);
+    const all = run.ids[p.index];
+    const first = divergence(p, all);
+    // a forced run's picks after the first difference follow the reference, not the model
+    const found = run.forced && first ? all.slice(0, first.step + 1) : all;
+    const d = first && divergence(p, found);
     if (d) {
       return {
         status: "fail",

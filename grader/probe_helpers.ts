@@ -5,6 +5,7 @@
  * @module
  */
 import { extract, type Module } from "../lib/module.ts";
+import { withoutInit } from "../lib/random.ts";
 import { Tensor } from "../lib/tensor.ts";
 import { copyFloats, sameFloats } from "./intrinsics.ts";
 import type { ProbeEnv } from "./stage.ts";
@@ -58,7 +59,7 @@ export function loadedModule<M extends Module>(
   // costs seconds), else a new one
   const m = (unloaded.get(className) ?? builtModule(learner, env, className)) as M;
   unloaded.delete(className);
-  const entries = extract(env.weights(), prefix);
+  const entries = extract(env.weights(only?.map((o) => prefix + o) ?? [prefix]), prefix);
   m.loadStateDict(only ? pick(entries, only) : entries);
   moduleCache.set(key, m);
   return m;
@@ -107,7 +108,8 @@ export function builtModule<M extends Module = Module>(
   className: string,
 ): M {
   const Cls = exported<new (config: unknown) => M>(learner, className);
-  const m = new Cls(env.config);
+  // the checkpoint replaces every weight: drawing them first would cost seconds on GPT-2
+  const m = withoutInit(() => new Cls(env.config));
   unloaded.set(className, m);
   return m;
 }

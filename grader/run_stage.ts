@@ -28,6 +28,7 @@ import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
 import { SANDBOX_CACHE, type Snapshot, snapshot } from "./snapshot.ts";
 import { NO_WAYLAND } from "../lib/wayland.ts";
+import { type GpuProbe, probeGpu } from "../lib/backend_choice.ts";
 import { todoOrigin, VerdictError } from "./outcomes.ts";
 import { checkCounts } from "./report/results.ts";
 import { type PointsManifest, pointsOf } from "./points.ts";
@@ -149,6 +150,13 @@ export async function gradeStage(
     return finish(stage, ctx, run, options, file, result);
   } catch (e) {
     if (e instanceof LearnerFileError) return cannotGrade(e.message, e.message, e.name);
+    if (e instanceof SandboxSetupError) {
+      return cannotGrade(
+        `Could not grade stage ${stage.number}: ${e.message}`,
+        e.message,
+        GRADER_ERROR,
+      );
+    }
     const why = `the grader itself failed (a bug in the kit, please report it): ${
       (e as Error)?.message ?? e
     }`;
@@ -313,6 +321,9 @@ const SANDBOX_CONFIG = kitPath("grader", "sandbox", "deno.json");
 
 let sandboxInstalled: Promise<void> | undefined;
 
+/** What `navigator.gpu` offers, asked once per grading process (see `Stage.generates`). */
+let gpuProbed: Promise<GpuProbe> | undefined;
+
 /**
  * Installs the sandbox's packages (the frozen lockfile's, into `grader/sandbox/node_modules`)
  * once, before the first child: the child runs `--cached-only`, so it cannot fetch them itself.
@@ -321,17 +332,38 @@ function installSandbox(): Promise<void> {
   return sandboxInstalled ??= (async () => {
     try {
       await Deno.stat(kitPath("grader", "sandbox", "node_modules", "onnxruntime-web"));
-      return;
     } catch {
-      // not installed yet (a fresh clone)
+      await installPackages(kitPath("grader", "sandbox")); // not installed yet (a fresh clone)
     }
-    await new Deno.Command(Deno.execPath(), {
-      args: ["install", "--quiet", "--frozen", `--config=${SANDBOX_CONFIG}`],
-      cwd: kitPath("grader", "sandbox"),
-      stdout: "null",
-      stderr: "null",
-    }).output();
   })();
+}
+
+/**
+ * Installs the packages of the Deno configuration in `dir` from its frozen lockfile.
+ *
+ * @param dir a folder holding `deno.json` and `deno.lock`
+ * @throws {SandboxSetupError} when `deno install` fails, with the end of what it said
+ */
+export async function installPackages(dir: string): Promise<void> {
+  const args = ["install", "--quiet", "--frozen", `--config=${dir}/deno.json`];
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: dir,
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  if (out.success) return;
+  const said = new TextDecoder().decode(out.stderr).split("\n").find((l) => l.startsWith("error:"));
+  throw new SandboxSetupError(
+    `the grader could not install its sandbox's packages (\`deno ${args.join(" ")}\`: ` +
+      `${said || `exit code ${out.code}`}). Run it once with network access.`,
+  );
+}
+
+/** A broken setup of the sandbox: the kit cannot grade, and it is not the submission's doing. */
+export class SandboxSetupError extends Error {
+  override name = "SandboxSetupError";
 }
 
 /**
@@ -434,6 +466,7 @@ async function runChild(
     weightsPath: options.weightsPath,
     tokenizerDir: options.tokenizerDir,
     threads: options.threads ?? DEFAULT_THREADS,
+    gpu: stage.generates ? await (gpuProbed ??= probeGpu()) : undefined,
     maxValueChars: limits.frame - 1024,
     calls: calls.map((c) => ({ ...c, args: JSON.parse(encodeValue(c.args ?? {})) })),
   };

@@ -1,4 +1,5 @@
-import { assertEquals, assertStringIncludes } from "@std/assert";
+import { assertEquals, assertInstanceOf, assertStringIncludes } from "@std/assert";
+import { installPackages, SandboxSetupError } from "./run_stage.ts";
 import { kitPath } from "../lib/paths.ts";
 import { STAGES } from "./stages/mod.ts";
 import type { Stage } from "./stage.ts";
@@ -29,5 +30,20 @@ Deno.test("a missing stage file is that stage's error, with its checks listed", 
     assertEquals(r.status, "error");
     assertStringIncludes(r.message, "2_embedding.ts does not exist");
     assertEquals(r.checks.length, EMBEDDING.checks.length);
+  });
+});
+
+Deno.test("a sandbox whose packages cannot be installed is the grader's setup failing, in deno's words", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/deno.json`,
+      JSON.stringify({ imports: { "left-pad": "npm:left-pad@1.3.0" } }),
+    );
+    await Deno.writeTextFile(`${dir}/deno.lock`, JSON.stringify({ version: "5" }));
+    const error = await installPackages(dir).then(() => undefined, (e) => e);
+    assertInstanceOf(error, SandboxSetupError);
+    assertStringIncludes(error.message, "the grader could not install its sandbox's packages");
+    assertStringIncludes(error.message, "--frozen");
+    assertStringIncludes(error.message, "lockfile");
   });
 });

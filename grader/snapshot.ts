@@ -91,7 +91,8 @@ export async function snapshot(
       if (files.includes(name)) continue;
       const text = readLearnerFile(`${learnerDir}/${name}`);
       if (text === undefined) continue; // missing: importing it says so, in the learner's words
-      bytes += new TextEncoder().encode(text).length;
+      const encoded = new TextEncoder().encode(text);
+      bytes += encoded.length;
       if (files.length === MAX_SNAPSHOT_FILES || bytes > MAX_SNAPSHOT_BYTES) {
         throw new LearnerFileError(
           `the files this stage loads from ${relative(learnerDir)} (${
@@ -101,7 +102,7 @@ export async function snapshot(
             `${MAX_SNAPSHOT_BYTES >> 20} MiB together: import only the files you wrote`,
         );
       }
-      await Deno.writeTextFile(`${dir}/${name}`, text);
+      await Deno.writeFile(`${dir}/${name}`, encoded);
       files.push(name);
       for (const s of importSpecifiers(text)) {
         const sibling = s.match(SIBLING)?.[1];

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import type { GpuProbe } from "../lib/backend_choice.ts";
 import type { GPT2Config } from "../lib/config.ts";
 import type { StateDict } from "../lib/module.ts";
 import type { Tolerance } from "./compare.ts";
@@ -41,8 +42,14 @@ export type StageStatus = "pass" | "fail" | "not-started" | "error";
 export interface ProbeEnv {
   /** The model's sizes. */
   config: GPT2Config;
-  /** The model's weights, read on first use. */
-  weights(): StateDict;
+  /**
+   * The model's weights, read on first use: those whose key starts with one of `under`, or all
+   * of them (a part read alone spares a stage that needs one layer reading all 548 MB of GPT-2).
+   * It may hold more than was asked for.
+   *
+   * @param under key prefixes, e.g. `["h.0.attn."]` (default: everything)
+   */
+  weights(under?: readonly string[]): StateDict;
   /** The tokenizer files' directory. */
   tokenizerDir: string;
   /**
@@ -52,6 +59,11 @@ export interface ProbeEnv {
    * @returns its exports
    */
   learnerModule(file: string): Promise<Record<string, unknown>>;
+  /**
+   * What `navigator.gpu` offers, as the grader found it once for stages that generate: the
+   * child does not ask again (each adapter request costs a stage a few hundred milliseconds).
+   */
+  gpu?: GpuProbe;
 }
 
 /**
@@ -82,8 +94,13 @@ export interface GradeContext {
   model: string;
   /** The reference activations. */
   refs: References;
-  /** The model weights (grader side, for checks that need them), read on first use. */
-  weights(): StateDict;
+  /**
+   * The model weights (grader side, for checks that need them), read on first use: those whose
+   * key starts with one of `under`, or all of them; it may hold more than was asked for.
+   *
+   * @param under key prefixes, e.g. `["h.0.attn."]` (default: everything)
+   */
+  weights(under?: readonly string[]): StateDict;
   /** The shapes of the checkpoint's entries, from the file's header. */
   checkpointShapes(): Record<string, number[]>;
 }
@@ -209,6 +226,11 @@ export interface Stage {
   plan(ctx: GradeContext): ProbeCall[] | Promise<ProbeCall[]>;
   /** The checks, in layer order. */
   checks: Check[];
+  /**
+   * Whether its probes run the model on onnxruntime (stages 5 and 6): the grader then looks for
+   * a GPU once and tells the child ({@linkcode ProbeEnv.gpu}).
+   */
+  generates?: boolean;
 }
 
 /** A graded check. */

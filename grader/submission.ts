@@ -7,7 +7,9 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { UsageError } from "../commands/_usage.ts";
+import { MAX_LEARNER_FILE_BYTES } from "./learner_file.ts";
 
 /** Where a repository keeps its stage files. */
 const EXERCISES = "exercises";
@@ -45,4 +47,34 @@ export function submissionStageDir(submission: string): string {
   }
   const exercises = `${root}/${EXERCISES}`;
   return info(exercises, false) ? exercises : root;
+}
+
+/**
+ * A digest of what a submission gives the grader: the entries of its stage folder (the files
+ * a stage loads are found there, by name), each with its kind and content (a regular file within
+ * the size cap), size (a larger one) or target (a link). Two submissions with the same digest
+ * grade the same; grading again is needed only when it changes.
+ *
+ * @param submission the submission's folder
+ * @returns the digest, hex
+ */
+export async function submissionDigest(submission: string): Promise<string> {
+  const hash = createHash("sha256");
+  const dir = submissionStageDir(submission);
+  const folder = info(dir, false);
+  if (!folder?.isDirectory) {
+    hash.update(folder?.isSymlink ? `link ${Deno.readLinkSync(dir)}` : "no folder");
+    return hash.digest("hex");
+  }
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  for (const name of names) {
+    const path = `${dir}/${name}`;
+    const entry = info(path, false)!;
+    hash.update(`\0${name}\0`);
+    if (entry.isSymlink) hash.update(`link ${Deno.readLinkSync(path)}`);
+    else if (!entry.isFile) hash.update("not a file");
+    else if (entry.size > MAX_LEARNER_FILE_BYTES) hash.update(`${entry.size} bytes`);
+    else hash.update(await Deno.readFile(path));
+  }
+  return hash.digest("hex");
 }

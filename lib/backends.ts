@@ -10,7 +10,13 @@
 import "./wasm_location.ts"; // before onnxruntime-web
 import * as ort from "onnxruntime-web/webgpu";
 import type { GPT2Config } from "./config.ts";
-import { type Backend, BackendError, chooseBackend, type OnnxBackend } from "./backend_choice.ts";
+import {
+  type Backend,
+  BackendError,
+  chooseBackend,
+  type GpuProbe,
+  type OnnxBackend,
+} from "./backend_choice.ts";
 import {
   type CachedStep,
   exportCachedModel,
@@ -21,7 +27,7 @@ import {
   type KVCache,
 } from "./export/trace.ts";
 import { loadNativeOrt, type OrtApi } from "./ort_native.ts";
-import { type Runner, sessionLogits, withCache } from "./session_runner.ts";
+import { type Runner, sessionAllLogits, sessionLogits, withCache } from "./session_runner.ts";
 import { Tensor } from "./tensor.ts";
 import { useWasmThreads } from "./wasm_threads.ts";
 import { setKernelThreads } from "./kernels/threads.ts";
@@ -42,6 +48,20 @@ export interface RunnerOptions {
    * takes the count of a process's first session.
    */
   threads?: number;
+  /**
+   * Export every position's logits rather than the last one's, so that the runner has
+   * {@linkcode Runner.allLogits} (without a cached step): one pass checks every next token of a
+   * known sequence.
+   */
+  everyPosition?: boolean;
+  /**
+   * The session runs a handful of times (a check, not a conversation): onnxruntime does not
+   * pack the weights for its matrix kernels first. On GPT-2 124M in WASM that saves about two
+   * seconds of starting, more than the unpacked kernels cost a few passes.
+   */
+  shortLived?: boolean;
+  /** What `navigator.gpu` offers, when the caller has asked already (`auto` asks otherwise). */
+  gpu?: GpuProbe;
 }
 
 /** An onnxruntime session ready to run, with the API that made it. */
@@ -56,12 +76,29 @@ export interface OpenSession {
   notices: string[];
 }
 
+let wasmOnly: Promise<typeof ort> | undefined;
+
+/**
+ * onnxruntime-web's WASM-only build, for WASM on one thread. The `/webgpu` build's WASM carries
+ * the instrumentation WebGPU needs (asyncify), which makes it twice the size and slower to start
+ * and to run: a stage of the grader that generates starts it in every sandboxed child, so this
+ * is paid once per graded submission. Threaded WASM (`wasm_threads.ts`) keeps the `/webgpu`
+ * build, whose workers it sets up.
+ */
+function wasmOnlyOrt(): Promise<typeof ort> {
+  return wasmOnly ??= import("onnxruntime-web/wasm").then((m) => {
+    m.env.wasm.numThreads = 1; // its default starts thread workers, which Deno cannot load
+    return m;
+  });
+}
+
 /**
  * Starts onnxruntime on a backend with an exported graph.
  *
  * @param exported the graph (its weights may be external data on `wasm`/`webgpu` only)
  * @param backend where to run it
  * @param threads threads for `wasm` and `native`
+ * @param shortLived skip packing the weights (see {@linkcode RunnerOptions.shortLived}; onnxruntime-web only)
  * @returns the session
  * @throws {BackendError} when the backend cannot start; the message says why
  */
@@ -69,6 +106,7 @@ export async function openSession(
   exported: { bytes: Uint8Array; externalData: { path: string; data: Uint8Array }[] },
   backend: OnnxBackend,
   threads = 1,
+  shortLived = false,
 ): Promise<OpenSession> {
   const notices: string[] = [];
   try {
@@ -87,13 +125,15 @@ export async function openSession(
       if (wasm.notice) notices.push(wasm.notice);
       threads = wasm.threads;
     } else threads = 1;
-    ort.env.logLevel = "error";
-    const session = await ort.InferenceSession.create(exported.bytes, {
+    const api = backend === "wasm" && threads === 1 ? await wasmOnlyOrt() : ort;
+    api.env.logLevel = "error";
+    const session = await api.InferenceSession.create(exported.bytes, {
       executionProviders: [backend],
       logSeverityLevel: 3,
       externalData: exported.externalData,
+      ...(shortLived ? { extra: { session: { disable_prepacking: "1" } } } : {}),
     });
-    return { api: ort, session, threads, notices };
+    return { api, session, threads, notices };
   } catch (e) {
     const runtime = backend === "native" ? "onnxruntime-node" : `onnxruntime-web on ${backend}`;
     throw new BackendError(`Cannot start ${runtime}: ${(e as Error).message}`);
@@ -117,7 +157,11 @@ export async function createRunner(
   options: RunnerOptions = {},
 ): Promise<Runner> {
   const { step } = options;
-  const { backend, notices } = await chooseBackend(options.backend ?? "auto");
+  const { gpu } = options;
+  const { backend, notices } = await chooseBackend(
+    options.backend ?? "auto",
+    gpu ? () => Promise.resolve(gpu) : undefined,
+  );
   const eager = async () =>
     eagerRunner(model, notices, await setKernelThreads(options.threads ?? 1), step);
   if (backend === "cpu") return await eager();
@@ -125,7 +169,10 @@ export async function createRunner(
   try {
     // generation reads the last position only; onnxruntime-web can take the weights as
     // external data shared with the model, onnxruntime-node only inside the graph's bytes
-    const exportOptions = { lastPosition: true, externalData: backend !== "native" };
+    const exportOptions = {
+      lastPosition: !options.everyPosition,
+      externalData: backend !== "native",
+    };
     exported = step
       ? exportCachedModel(model, config, step, exportOptions)
       : exportModel(model, config, exportOptions);
@@ -134,7 +181,7 @@ export async function createRunner(
     notices.push(`${e.message}\nFalling back to the eager CPU path.`);
     return await eager();
   }
-  const open = await openSession(exported, backend, options.threads ?? 1);
+  const open = await openSession(exported, backend, options.threads ?? 1, options.shortLived);
   notices.push(...open.notices);
   return {
     backend,
@@ -142,6 +189,9 @@ export async function createRunner(
     cached: step !== undefined,
     threads: open.threads,
     nextLogits: sessionLogits(open.api, open.session, config, step !== undefined),
+    ...(options.everyPosition && !step
+      ? { allLogits: sessionAllLogits(open.api, open.session) }
+      : {}),
     close: () => open.session.release(),
   };
 }
@@ -168,6 +218,10 @@ function eagerRunner(
         return Promise.resolve({ logits: lastRow(logits), present });
       })
       : (xs) => Promise.resolve(lastRow(model.forward(ids(xs)))),
+    ...(step ? {} : {
+      allLogits: (xs: readonly number[]) =>
+        Promise.resolve(model.forward(ids(xs)).contiguous().data.slice()),
+    }),
     close: () => Promise.resolve(),
   };
 }

@@ -4,7 +4,7 @@ import { GPT2 } from "../solutions/5_gpt2.ts";
 import { BackendError, chooseBackend, createRunner, type GpuProbe } from "./backends.ts";
 import { loadStateDict } from "./checkpoint.ts";
 import { loadConfig } from "./config.ts";
-import { generate } from "./generate.ts";
+import { generate, greedyEach } from "./generate.ts";
 import { Module } from "./module.ts";
 import { kitPath } from "./paths.ts";
 import { Tensor } from "./tensor.ts";
@@ -94,4 +94,44 @@ Deno.test("with a KV cache, WASM, native and the CPU give the reference ids and 
     assertLess(err, 1e-4, `${backend}: ${err}`);
     await runner.close();
   }
+});
+
+Deno.test("every position's logits, in one pass: the greedy picks of generation and the reference's logits", async () => {
+  const model = tinyModel();
+  const prompt = [...refs["p0.input_ids"].data];
+  const generated = [...refs["p0.generated_ids"].data];
+  const sequence = [...prompt, ...generated.slice(0, -1)];
+  for (const backend of ["wasm", "cpu"] as const) {
+    const runner = await createRunner(model, config, {
+      backend,
+      everyPosition: true,
+      shortLived: true,
+    });
+    assertEquals(runner.backend, backend);
+    const all = await runner.allLogits!(sequence);
+    assertEquals(all.length, sequence.length * config.vocab_size);
+    const reference = refs["p0.logits"].data; // the prompt's positions
+    let worst = 0;
+    for (let i = 0; i < reference.length; i++) {
+      worst = Math.max(worst, Math.abs(all[i] - reference[i]));
+    }
+    assertLess(worst, 1e-3, backend);
+    assertEquals(await greedyEach(runner, sequence, prompt.length, 128), generated, backend);
+    await runner.close();
+  }
+});
+
+Deno.test("a runner with the last position only, or with a cache, has no allLogits", async () => {
+  const runner = await createRunner(tinyModel(), config, { backend: "wasm" });
+  assertEquals(runner.allLogits, undefined);
+  await runner.close();
+});
+
+Deno.test("a runner told what navigator.gpu offers does not ask again, and says what it was told", async () => {
+  const runner = await createRunner(tinyModel(), config, {
+    gpu: { adapter: "none", description: "no adapter, as the grader found" },
+  });
+  assertEquals(runner.backend, "wasm");
+  assertStringIncludes(runner.notices.join("\n"), "no adapter, as the grader found");
+  await runner.close();
 });

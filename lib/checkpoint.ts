@@ -26,8 +26,59 @@ import { kernelFloats } from "./kernels/wasm.ts";
  */
 export function loadStateDict(path: string, names?: readonly string[]): StateDict {
   using file = SafetensorsFile.open(path);
+  return readTensors(file, names ?? file.names());
+}
+
+/**
+ * Reads the tensors of a safetensors file whose names start with one of `prefixes`, as
+ * {@linkcode loadStateDict} reads them: what one part of a model needs, without the rest.
+ *
+ * @param path the `.safetensors` file
+ * @param prefixes e.g. `["h.0.attn."]` (`[""]` reads everything)
+ * @returns the state dict of those tensors
+ * @throws {SafetensorsError} for a missing or malformed file, naming the file and tensor
+ * @example
+ * ```ts
+ * import { loadStateDictUnder } from "./checkpoint.ts";
+ * const sd = loadStateDictUnder("data/tiny/model.safetensors", ["h.0.mlp."]);
+ * Object.keys(sd); // ["h.0.mlp.c_fc.bias", "h.0.mlp.c_fc.weight", ...]
+ * ```
+ */
+export function loadStateDictUnder(path: string, prefixes: readonly string[]): StateDict {
+  using file = SafetensorsFile.open(path);
+  return readTensors(file, file.names().filter((n) => prefixes.some((p) => n.startsWith(p))));
+}
+
+/**
+ * A checkpoint read on first use, in parts: the returned function gives the tensors whose names
+ * start with one of `under` (default: all), reading each part once, and only the whole file once
+ * everything has been asked for.
+ *
+ * @param path the `.safetensors` file
+ * @returns the reader; what it returns may hold more than was asked for
+ * @example
+ * ```ts
+ * import { lazyCheckpoint } from "./checkpoint.ts";
+ * const weights = lazyCheckpoint("data/tiny/model.safetensors");
+ * weights(["wte."])["wte.weight"].shape; // [50257, 64], without reading the blocks
+ * ```
+ */
+export function lazyCheckpoint(path: string): (under?: readonly string[]) => StateDict {
+  let whole: StateDict | undefined;
+  const parts = new Map<string, StateDict>();
+  return (under) => {
+    if (whole) return whole;
+    if (!under || under.includes("")) return whole = loadStateDict(path);
+    const key = under.join("\n");
+    const part = parts.get(key) ?? loadStateDictUnder(path, under);
+    parts.set(key, part);
+    return part;
+  };
+}
+
+function readTensors(file: SafetensorsFile, names: readonly string[]): StateDict {
   const out: StateDict = {};
-  for (const name of names ?? file.names()) {
+  for (const name of names) {
     const { shape, data } = file.readFloat32(name, kernelFloats);
     out[name] = new Tensor(data, shape);
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Runner } from "./session_runner.ts";
-import { sampleNext, type SamplingOptions } from "./sampling.ts";
+import { argmax, sampleNext, type SamplingOptions } from "./sampling.ts";
 
 /** GPT-2's `<|endoftext|>` id: the start of an empty prompt. */
 export const END_OF_TEXT = 50256;
@@ -87,4 +87,44 @@ export async function generate(
     tokensPerSecond: ids.length > 1 && decodeMs > 0 ? (ids.length - 1) / (decodeMs / 1000) : 0,
     ...(windowFrom === undefined ? {} : { windowFrom }),
   };
+}
+
+/**
+ * Teacher forcing: the greedy next token after each prefix of `ids` that holds at least `from`
+ * tokens, so that `result[i]` is what greedy decoding picks after `ids.slice(0, from + i)`. When
+ * `ids` continues a prompt of `from` tokens with the tokens greedy decoding would add, the result
+ * is that continuation plus its next token; it differs first where decoding would. A runner with
+ * every position's logits does it in one pass; any other runs each prefix.
+ *
+ * @param runner the model on its backend
+ * @param ids the prompt and its continuation
+ * @param from the prompt's length (at least 1)
+ * @param nPositions the model's context window: a longer `ids` runs prefix by prefix, each on
+ *   its last `nPositions` tokens, as {@linkcode generate} does
+ * @returns `ids.length - from + 1` ids
+ * @example
+ * ```ts ignore
+ * const runner = await createRunner(model, config, { everyPosition: true });
+ * const next = await greedyEach(runner, [464, 3290, 318], 2, 1024); // after [464, 3290], then all 3
+ * ```
+ */
+export async function greedyEach(
+  runner: Runner,
+  ids: readonly number[],
+  from: number,
+  nPositions: number,
+): Promise<number[]> {
+  if (runner.allLogits && ids.length <= nPositions) {
+    const logits = await runner.allLogits(ids);
+    const vocab = logits.length / ids.length;
+    return Array.from(
+      { length: ids.length - from + 1 },
+      (_, i) => argmax(logits.subarray((from + i - 1) * vocab, (from + i) * vocab)),
+    );
+  }
+  const next: number[] = [];
+  for (let n = from; n <= ids.length; n++) {
+    next.push(argmax(await runner.nextLogits(ids.slice(Math.max(0, n - nPositions), n))));
+  }
+  return next;
 }

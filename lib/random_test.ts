@@ -5,7 +5,7 @@ import {
   assertNotEquals,
   assertThrows,
 } from "@std/assert";
-import { manualSeed, rand, randn, Rng } from "./random.ts";
+import { manualSeed, rand, randn, Rng, withoutInit } from "./random.ts";
 
 const N = 100_000;
 
@@ -102,4 +102,31 @@ Deno.test("`manualSeed()` makes the global generator reproducible", () => {
   assertEquals(a.data, b.data);
   manualSeed(12);
   assertNotEquals(randn([20]).data, a.data);
+});
+
+Deno.test("withoutInit: the global generator's draws are zeros inside it and resume unchanged after", () => {
+  manualSeed(7);
+  const expected = randn([3]).data;
+  manualSeed(7);
+  const skipped = withoutInit(() => ({
+    n: randn([4]),
+    u: rand([4]),
+    seeded: randn([2], { rng: new Rng(1) }),
+  }));
+  assertEquals([...skipped.n.data], [0, 0, 0, 0]);
+  assertEquals([...skipped.u.data], [0, 0, 0, 0]);
+  assertEquals([...skipped.seeded.data], [...randn([2], { rng: new Rng(1) }).data]);
+  assertEquals([...randn([3]).data], [...expected]);
+});
+
+Deno.test("withoutInit draws again after its build throws", () => {
+  assertThrows(
+    () =>
+      withoutInit(() => {
+        throw new Error("a broken constructor");
+      }),
+    Error,
+    "a broken constructor",
+  );
+  assertNotEquals([...randn([4]).data], [0, 0, 0, 0]);
 });

@@ -30,12 +30,20 @@ export interface Runner {
    * @returns `[vocab]` logits of the last position
    */
   nextLogits(ids: readonly number[]): Promise<Float32Array>;
+  /**
+   * Every position's logits of `ids` from one pass, flat `[ids.length * vocab]`: present when the
+   * runner has them (a graph exported with every position, or the eager model without a cache).
+   */
+  allLogits?: AllLogits;
   /** Frees the session. */
   close(): Promise<void>;
 }
 
 /** The logits of the token after `ids`. */
 export type NextLogits = (ids: readonly number[]) => Promise<Float32Array>;
+
+/** Every position's logits of `ids`, flat `[ids.length * vocab]`. */
+export type AllLogits = (ids: readonly number[]) => Promise<Float32Array>;
 
 type OrtCache = { k: ort.Tensor; v: ort.Tensor }[];
 
@@ -71,7 +79,9 @@ export function sessionLogits(
     });
     const out = await session.run(feeds);
     const logits = out[LOGITS];
-    const last = (await logits.getData() as Float32Array).slice();
+    const data = await logits.getData() as Float32Array;
+    // the last position's row (a graph exported with every position has them all)
+    const last = data.slice(data.length - logits.dims[logits.dims.length - 1]);
     logits.dispose();
     past?.forEach((kv) => (kv.k.dispose(), kv.v.dispose()));
     const present = past?.map((_, i) => ({
@@ -83,6 +93,25 @@ export function sessionLogits(
   return cached
     ? withCache<OrtCache>((ids, past) => run(ids, past ?? emptyCache()))
     : async (ids) => (await run(ids, undefined)).logits;
+}
+
+/**
+ * Every position's logits of an exported graph without a cache, run on a session.
+ *
+ * @param api the onnxruntime API (web or node) whose tensors the session takes
+ * @param session the session of a graph exported with every position's logits
+ * @returns the function
+ */
+export function sessionAllLogits(api: OrtApi, session: ort.InferenceSession): AllLogits {
+  return async (ids) => {
+    const feeds = {
+      [INPUT_IDS]: new api.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
+    };
+    const logits = (await session.run(feeds))[LOGITS];
+    const data = (await logits.getData() as Float32Array).slice();
+    logits.dispose();
+    return data;
+  };
 }
 
 /**

@@ -67,7 +67,7 @@ function similarities(
 ) {
   const Embedding = exported<new (rows: number, dim: number) => Layer>(learner, "Embedding");
   const embedding = new Embedding(env.config.vocab_size, env.config.n_embd);
-  embedding.loadStateDict(extract(env.weights(), "wte."));
+  embedding.loadStateDict(extract(env.weights(["wte."]), "wte."));
   const cosine = exported<Cosine>(learner, "cosineSimilarity");
   // a word of several tokens is the mean of their vectors
   const vectors = (args.words as number[][]).map((ids) =>

@@ -169,7 +169,7 @@ function similarityVerdict(o: Outcomes): Verdict {
  * from the checkpoint's tables for the same ids.
  */
 function embeddingMistakes(ctx: GradeContext, rows: number[][]): KnownMistake[] {
-  const w = ctx.weights();
+  const w = ctx.weights(["wte.", "wpe."]);
   const wte = w["wte.weight"], wpe = w["wpe.weight"];
   const T = rows[0].length;
   const tokens = () => wte.indexSelect(0, idsOf(rows)); // (B, T, C)

@@ -209,7 +209,7 @@ function sdpaMistakes({ q, k, v, mask }: SdpaInputs): KnownMistake[] {
  * each head's rows keep the positions' order, so only the numbers tell.
  */
 function headsWithoutTranspose(ctx: GradeContext, x: TensorData): TensorData {
-  const w = extract(ctx.weights(), "h.0.attn.");
+  const w = extract(ctx.weights(["h.0.attn."]), "h.0.attn.");
   const input = asTensor(x);
   const [B, T, C] = input.shape;
   const nh = ctx.config.n_head;

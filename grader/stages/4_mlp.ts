@@ -92,7 +92,7 @@ function plan(ctx: GradeContext): ProbeCall[] {
 
 /** What an MLP computes with another activation between `c_fc` and `c_proj` (grader side). */
 function mlpWith(ctx: GradeContext, x: TensorData, activation: (h: Tensor) => Tensor): TensorData {
-  const w = extract(ctx.weights(), "h.0.mlp.");
+  const w = extract(ctx.weights(["h.0.mlp."]), "h.0.mlp.");
   const h = asTensor(x).matmul(w["c_fc.weight"]).add(w["c_fc.bias"]); // (B, T, 4C)
   return dataOf(activation(h).matmul(w["c_proj.weight"]).add(w["c_proj.bias"])); // (B, T, C)
 }

@@ -28,7 +28,7 @@ import {
 import { allDistinct, isArray } from "../intrinsics.ts";
 import { builtModule, exported, loadedModule, shapesOf } from "../probe_helpers.ts";
 import { continueOnEnglish, ENGLISH_TOKENS, englishReference, englishVerdict } from "../english.ts";
-import { generateOnBackend, generationVerdict } from "../generation.ts";
+import { forcedOnBackend, generationVerdict } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
 import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
@@ -154,7 +154,10 @@ function plan(ctx: GradeContext): ProbeCall[] {
   }, {
     id: "onnx",
     probe: "onnx",
-    args: { prompts: ctx.refs.prompts.map((p) => ({ ids: p.ids, n: p.generated.length })) },
+    // teacher forcing: one pass per prompt, its continuation but the last token fed in
+    args: {
+      prompts: ctx.refs.prompts.map((p) => ({ ids: p.ids, forced: p.generated.slice(0, -1) })),
+    },
   });
   if (longestPrompt(ctx).ids.length > 1) {
     calls.push({ id: "causal", probe: "forward", args: { ids: idsTensor(changedIds(ctx)) } });
@@ -593,10 +596,11 @@ export const stage: Stage = {
     },
     onnx(learner, args, env) {
       const model = loadedModule<Forward>(learner, env, "GPT2", "");
-      return generateOnBackend(model, env, args.prompts as { ids: number[]; n: number }[]);
+      return forcedOnBackend(model, env, args.prompts as { ids: number[]; forced: number[] }[]);
     },
   },
   plan,
+  generates: true,
   checks: [
     {
       name: "GPT2(config) builds",

@@ -176,6 +176,7 @@ export const stage: Stage = {
     },
   },
   plan,
+  generates: true,
   checks: [
     {
       name: "gpt2WithCache runs",

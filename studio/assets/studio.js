@@ -778,7 +778,8 @@ function sessionLogits(api2, session, config, cached) {
     });
     const out = await session.run(feeds);
     const logits = out[LOGITS];
-    const last = (await logits.getData()).slice();
+    const data = await logits.getData();
+    const last = data.slice(data.length - logits.dims[logits.dims.length - 1]);
     logits.dispose();
     past?.forEach((kv) => (kv.k.dispose(), kv.v.dispose()));
     const present = past?.map((_, i) => ({
