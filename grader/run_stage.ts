@@ -28,6 +28,7 @@ import { LearnerFileError } from "./learner_file.ts";
 import { plainResult } from "./plain_text.ts";
 import { SANDBOX_CACHE, type Snapshot, snapshot } from "./snapshot.ts";
 import { NO_WAYLAND } from "../lib/wayland.ts";
+import { watchMemory } from "./memory_watch.ts";
 import { type GpuProbe, probeGpu } from "../lib/backend_choice.ts";
 import { todoOrigin, VerdictError } from "./outcomes.ts";
 import { checkCounts } from "./report/results.ts";
@@ -491,20 +492,15 @@ async function runChild(
       `${during()} (an endless loop, or a very slow one?)`;
     kill(child);
   }, options.timeLimitMs);
-  let measuring = false;
   let peakMb = 0;
-  const memory = setInterval(async () => {
-    if (measuring) return;
-    measuring = true;
-    const rss = await residentMb(child.pid);
-    measuring = false;
+  const memory = watchMemory(child.pid, (rss) => {
     peakMb = Math.max(peakMb, rss);
     if (rss > options.memoryLimitMb && !stopped) {
       stopped = `Stopped at ${rss} MiB, over the memory limit of a stage ` +
         `(${options.memoryLimitMb} MiB),${during()}`;
       kill(child);
     }
-  }, 100);
+  });
 
   const stdout = new BoundedText(OUTPUT_LIMIT / 2);
   const stderr = new BoundedText(OUTPUT_LIMIT / 2);
@@ -546,7 +542,7 @@ async function runChild(
   await writer.close().catch(() => {});
   const [, , status] = await Promise.all([readStdout(), readStderr(), child.status]);
   clearTimeout(timer);
-  clearInterval(memory);
+  await memory.stop();
 
   const { outcomes, importError } = messages;
   const errors = [...outcomes.values()].flatMap((o) => o.ok ? [] : [o.error]);
@@ -612,32 +608,4 @@ function kill(child: Deno.ChildProcess): void {
   } catch {
     // already gone
   }
-}
-
-let procReadable = true;
-
-/**
- * The resident memory of a process, in MiB: from `/proc` when the grader may read it (Deno
- * asks for --allow-all there), else from `ps`; 0 when neither can tell (no cap then, e.g. on
- * Windows).
- */
-async function residentMb(pid: number): Promise<number> {
-  let kb = 0;
-  if (procReadable) {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-      kb = Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
-    } catch (e) {
-      procReadable = !(e instanceof Deno.errors.NotCapable);
-    }
-  }
-  if (!procReadable) {
-    try {
-      const ps = await new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(pid)] }).output();
-      kb = Number(new TextDecoder().decode(ps.stdout).trim()) || 0;
-    } catch {
-      // no ps: no cap
-    }
-  }
-  return Math.round(kb / 1024);
 }
