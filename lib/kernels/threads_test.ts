@@ -5,7 +5,8 @@ import { kernels } from "./wasm.ts";
 import { wasmMatmulInto } from "./wasm_matmul.ts";
 
 Deno.test("two threads give the bits of one, on products large enough to share", async () => {
-  const shapes = [[1, 2304, 768], [2, 777, 701], [32, 2304, 768], [5, 50257, 16]];
+  // each at least MIN_SHARED (2^23) multiply-adds: smaller products stay on one thread
+  const shapes = [[1, 50257, 768], [2, 4099, 1031], [32, 2304, 768], [5, 50257, 40]];
   for (const [M, N, K] of shapes) {
     for (const lb of ["rowMajor", "transposed"] as Layout[]) {
       const a = makeMatrix(M, K, "rowMajor"), b = makeMatrix(K, N, lb, "heap");
