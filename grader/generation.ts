@@ -1,8 +1,8 @@
 /**
  * The check that the learner's model generates through the kit's generation path — exported
  * to ONNX and run by onnxruntime-web on WebGPU or WASM (the eager CPU when it cannot be
- * exported) — shared by stage 5 (whole-sequence
- * recomputation, teacher-forced: one pass per prompt) and stage 6 (KV cache, token by token).
+ * exported) — shared by stage 5 (whole-sequence recomputation, teacher-forced: one pass per
+ * prompt) and stage 6 (KV cache, token by token).
  *
  * @module
  */

@@ -98,7 +98,8 @@ function wasmOnlyOrt(): Promise<typeof ort> {
  * @param exported the graph (its weights may be external data on `wasm`/`webgpu` only)
  * @param backend where to run it
  * @param threads threads for `wasm` and `native`
- * @param shortLived skip packing the weights (see {@linkcode RunnerOptions.shortLived}; onnxruntime-web only)
+ * @param shortLived skip packing the weights (see {@linkcode RunnerOptions.shortLived};
+ *   onnxruntime-web only)
  * @returns the session
  * @throws {BackendError} when the backend cannot start; the message says why
  */
