@@ -54,6 +54,32 @@ export function parseCommandLine<O extends ToolOptions>(
   return parsed;
 }
 
+/**
+ * Parses the command line of a command that writes a generated file or, with `--check`, only
+ * checks it (`--check` and `--help`, no arguments), and prints the usage for `--help`.
+ *
+ * @param args the arguments
+ * @param usage the command's usage text
+ * @returns `"check"` or `"write"`, or undefined when the usage was printed
+ * @throws {UsageError} for anything else on the command line
+ * @example
+ * ```ts
+ * import { checkOrWrite } from "./_cli.ts";
+ * checkOrWrite(["--check"], "Usage: …"); // "check"
+ * ```
+ */
+export function checkOrWrite(args: string[], usage: string): "check" | "write" | undefined {
+  const { values } = parseCommandLine(args, {
+    check: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  }, 0);
+  if (values.help) {
+    console.log(usage);
+    return undefined;
+  }
+  return values.check ? "check" : "write";
+}
+
 /** Grades one stage of the learner's files. */
 export type Grade = (stage: Stage) => Promise<StageResult>;
 

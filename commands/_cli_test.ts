@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import type { Stage } from "../grader/stage.ts";
-import { parseCommandLine, stageArg, UsageError } from "./_cli.ts";
+import { checkOrWrite, parseCommandLine, stageArg, UsageError } from "./_cli.ts";
 
 const STAGES = [1, 2, 3].map((n) => ({ number: n, name: `S${n}` }) as Stage);
 
@@ -42,4 +42,20 @@ Deno.test("parseCommandLine() turns unknown options and extra arguments into one
   const extra = assertThrows(() => parseCommandLine(["3", "4"], options, 1), UsageError);
   assertEquals(extra.message, 'Unexpected argument "4".');
   assertThrows(() => parseCommandLine(["x"], {}, 0), UsageError, 'Unexpected argument "x".');
+});
+
+Deno.test("checkOrWrite() tells --check from writing, prints the usage for --help, refuses the rest", () => {
+  assertEquals(checkOrWrite([], "Usage: x"), "write");
+  assertEquals(checkOrWrite(["--check"], "Usage: x"), "check");
+  const printed: unknown[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => printed.push(...a);
+  try {
+    assertEquals(checkOrWrite(["--help"], "Usage: x"), undefined);
+  } finally {
+    console.log = log;
+  }
+  assertEquals(printed, ["Usage: x"]);
+  assertThrows(() => checkOrWrite(["--write"], "Usage: x"), UsageError, "--write");
+  assertThrows(() => checkOrWrite(["extra"], "Usage: x"), UsageError, "extra");
 });

@@ -15,7 +15,7 @@
  * @module
  */
 import initWabt from "wabt";
-import { parseCommandLine, runTool } from "./_cli.ts";
+import { checkOrWrite, runTool } from "./_cli.ts";
 import { writeFileAtomic } from "./_files.ts";
 
 const USAGE = `Usage: deno task build-kernels [--check]
@@ -114,19 +114,13 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseCommandLine(Deno.args, {
-    check: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  }, 0);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const mode = checkOrWrite(Deno.args, USAGE);
+  if (mode === undefined) return 0;
   const built = await assembleKernels(await Deno.readTextFile(KERNELS_SOURCE));
   let stale = 0;
   for (const kind of ["relaxed", "simd128"] as const) {
     const path = KERNELS_BINARIES[kind].pathname;
-    if (values.check) {
+    if (mode === "check") {
       const committed = await Deno.readFile(path).catch(() => new Uint8Array());
       if (!same(committed, built[kind])) {
         console.error(

@@ -18,7 +18,7 @@ import {
   pointsText,
 } from "../grader/points.ts";
 import { STAGES } from "../grader/stages/mod.ts";
-import { parseCommandLine, runTool } from "./_cli.ts";
+import { checkOrWrite, runTool } from "./_cli.ts";
 import { writeFileAtomic } from "./_files.ts";
 
 const USAGE = `Usage: deno task points [--check]
@@ -31,15 +31,9 @@ Options:
   --help    this text`;
 
 async function main(): Promise<number> {
-  const { values } = parseCommandLine(Deno.args, {
-    check: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  }, 0);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.check) {
+  const mode = checkOrWrite(Deno.args, USAGE);
+  if (mode === undefined) return 0;
+  if (mode === "write") {
     await writeFileAtomic(POINTS_PATH, pointsText(defaultPoints(STAGES)));
     console.log("Wrote grader/points.json from the checks' defaults.");
     return 0;

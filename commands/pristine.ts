@@ -10,7 +10,7 @@
  * @module
  */
 import { kitPath } from "../lib/paths.ts";
-import { parseCommandLine, runTool } from "./_cli.ts";
+import { checkOrWrite, runTool } from "./_cli.ts";
 import { writeFileAtomic } from "./_files.ts";
 import { loadPristine, PRISTINE, type Pristine } from "./reset.ts";
 
@@ -92,17 +92,11 @@ export function staleStubs(snapshot: Pristine, exercises: Pristine): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseCommandLine(argv, {
-    check: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  }, 0);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const mode = checkOrWrite(argv, USAGE);
+  if (mode === undefined) return 0;
   const exercises = await readExercises(kitPath("exercises"));
   const names = Object.keys(exercises).join(", ");
-  if (values.check) {
+  if (mode === "check") {
     const snapshot = await loadPristine().catch((e) => {
       throw new Error(`${e.message}. Run \`deno task pristine\` to write it.`);
     });

@@ -12,7 +12,7 @@
  */
 import { relative } from "../lib/paths.ts";
 import { BUNDLE_PATH, bundleBrowserCode } from "../studio/bundle.ts";
-import { parseCommandLine, runTool } from "./_cli.ts";
+import { checkOrWrite, runTool } from "./_cli.ts";
 import { writeFileAtomic } from "./_files.ts";
 
 const USAGE = `Usage: deno task studio-bundle [--check]
@@ -24,17 +24,11 @@ Options:
   --help    this text`;
 
 async function main(): Promise<number> {
-  const { values } = parseCommandLine(Deno.args, {
-    check: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  }, 0);
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const mode = checkOrWrite(Deno.args, USAGE);
+  if (mode === undefined) return 0;
   const bundle = await bundleBrowserCode();
   const current = await Deno.readTextFile(BUNDLE_PATH).catch(() => "");
-  if (values.check) {
+  if (mode === "check") {
     if (current === bundle) return 0;
     console.error(`${relative(BUNDLE_PATH)} is out of date: run \`deno task studio-bundle\`.`);
     return 1;
