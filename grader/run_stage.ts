@@ -317,8 +317,10 @@ function evaluate(run: () => Verdict): Verdict {
   }
 }
 
+/** The sandbox's folder: its own Deno configuration, lockfile and installed packages. */
+const SANDBOX_DIR = kitPath("grader", "sandbox");
 /** The sandbox's own Deno configuration: an import map and a lockfile of only what it needs. */
-const SANDBOX_CONFIG = kitPath("grader", "sandbox", "deno.json");
+const SANDBOX_CONFIG = `${SANDBOX_DIR}/deno.json`;
 
 let sandboxInstalled: Promise<void> | undefined;
 
@@ -332,9 +334,9 @@ let gpuProbed: Promise<GpuProbe> | undefined;
 function installSandbox(): Promise<void> {
   return sandboxInstalled ??= (async () => {
     try {
-      await Deno.stat(kitPath("grader", "sandbox", "node_modules", "onnxruntime-web"));
+      await Deno.stat(`${SANDBOX_DIR}/node_modules/onnxruntime-web`);
     } catch {
-      await installPackages(kitPath("grader", "sandbox")); // not installed yet (a fresh clone)
+      await installPackages(SANDBOX_DIR); // not installed yet (a fresh clone)
     }
   })();
 }

@@ -70,9 +70,7 @@ export function sessionLogits(
       v: new api.Tensor("float32", new Float32Array(0), [1, config.n_head, 0, hs]),
     }));
   const run = async (ids: readonly number[], past: OrtCache | undefined) => {
-    const feeds: Record<string, ort.Tensor> = {
-      [INPUT_IDS]: new api.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
-    };
+    const feeds = idsFeeds(api, ids);
     (past ?? []).forEach((kv, i) => {
       feeds[cacheNames(i).pastKey] = kv.k;
       feeds[cacheNames(i).pastValue] = kv.v;
@@ -104,13 +102,17 @@ export function sessionLogits(
  */
 export function sessionAllLogits(api: OrtApi, session: ort.InferenceSession): AllLogits {
   return async (ids) => {
-    const feeds = {
-      [INPUT_IDS]: new api.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
-    };
-    const logits = (await session.run(feeds))[LOGITS];
+    const logits = (await session.run(idsFeeds(api, ids)))[LOGITS];
     const data = (await logits.getData() as Float32Array).slice();
     logits.dispose();
     return data;
+  };
+}
+
+/** The graph's `input_ids` feed: `[1, ids.length]` int64. */
+function idsFeeds(api: OrtApi, ids: readonly number[]): Record<string, ort.Tensor> {
+  return {
+    [INPUT_IDS]: new api.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, ids.length]),
   };
 }
 

@@ -766,12 +766,7 @@ function sessionLogits(api2, session, config, cached) {
     ])
   }));
   const run = async (ids, past) => {
-    const feeds = {
-      [INPUT_IDS]: new api2.Tensor("int64", BigInt64Array.from(ids, BigInt), [
-        1,
-        ids.length
-      ])
-    };
+    const feeds = idsFeeds(api2, ids);
     (past ?? []).forEach((kv, i) => {
       feeds[cacheNames(i).pastKey] = kv.k;
       feeds[cacheNames(i).pastValue] = kv.v;
@@ -792,6 +787,14 @@ function sessionLogits(api2, session, config, cached) {
     };
   };
   return cached ? withCache((ids, past) => run(ids, past ?? emptyCache())) : async (ids) => (await run(ids, void 0)).logits;
+}
+function idsFeeds(api2, ids) {
+  return {
+    [INPUT_IDS]: new api2.Tensor("int64", BigInt64Array.from(ids, BigInt), [
+      1,
+      ids.length
+    ])
+  };
 }
 function withCache(run) {
   let seen = [];
