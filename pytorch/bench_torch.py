@@ -2,9 +2,10 @@
 
 Runs the independent PyTorch GPT-2 of pytorch/reference.py on a model directory (config.json +
 model.safetensors) and prints one JSON object: the prompt's prefill time (the first call of
-cached decoding), greedy decode speed with a KV cache (stage 6) and, unless --skip-recompute,
-by recomputing the whole sequence every step (stage 5); each the median of --repeat runs. A
-maintainer tool: never needed by learners or CI.
+cached decoding, with logits for every prompt position as the kit's step gives them; and, for
+comparison, with the LM head on the last position only), greedy decode speed with a KV cache
+(stage 6) and, unless --skip-recompute, by recomputing the whole sequence every step (stage 5);
+each the median of --repeat runs. A maintainer tool: never needed by learners or CI.
 
     /usr/bin/python3 pytorch/bench_torch.py --model-dir DIR --prompt-ids 1,2,3 --decode 32
 """
@@ -42,8 +43,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference import conv1d, forward, gelu_new, layer_norm, read_safetensors  # noqa: E402
 
 
-def cached_step(sd, cfg, ids, start, cache):
-    """Runs positions start.. of ids through the model, extending cache[i] = (k, v) [H,T,hs]."""
+def cached_step(sd, cfg, ids, start, cache, every=True):
+    """Runs positions start.. of ids through the model, extending cache[i] = (k, v) [H,T,hs].
+
+    Returns the last position's logits. With every=True the LM head runs on every new position,
+    as the kit's stage-6 step does (its contract gives logits [1, T, vocab]); with every=False
+    on the last one only (nanoGPT's shortcut at inference time), which skips T - 1 rows of the
+    largest product.
+    """
     x = sd["wte.weight"][torch.tensor(ids[start:])] + sd["wpe.weight"][start:len(ids)]
     T, C = x.shape
     H = cfg["n_head"]
@@ -64,7 +71,7 @@ def cached_step(sd, cfg, ids, start, cache):
         m = layer_norm(x, sd[p + "ln_2.weight"], sd[p + "ln_2.bias"])
         h = gelu_new(conv1d(m, sd[p + "mlp.c_fc.weight"], sd[p + "mlp.c_fc.bias"]))
         x = x + conv1d(h, sd[p + "mlp.c_proj.weight"], sd[p + "mlp.c_proj.bias"])
-    x = layer_norm(x[-1:], sd["ln_f.weight"], sd["ln_f.bias"])
+    x = layer_norm(x if every else x[-1:], sd["ln_f.weight"], sd["ln_f.bias"])
     return (x @ sd["wte.weight"].T)[-1]
 
 
@@ -99,6 +106,9 @@ def main():
         forward(sd, cfg, prompt)  # warm-up
         runs = [cached() for _ in range(args.repeat)]
         out["prefill_ms"] = statistics.median(r[1] for r in runs)
+        out["prefill_last_position_only_ms"] = statistics.median(
+            timed(lambda: cached_step(sd, cfg, prompt, 0, {}, every=False))[1]
+            for _ in range(args.repeat))
         out["kv_cache"] = {"generated_ids": runs[-1][0],
                            "tokens_per_s": statistics.median(r[2] for r in runs)}
         if not args.skip_recompute:
