@@ -49,6 +49,13 @@ const unaryKernels = {
   Identity: "x0",
 } as const;
 
+/**
+ * `x ** 2` and `x ** 3` as products (GELU's cube, a variance's square): in float64 from a float32
+ * x, x·x is exact and x·x·x rounded once, so the float32 results are `Math.pow`'s, NaN, infinities
+ * and signed zeros included, at a tenth of its time.
+ */
+const POW_BY_PRODUCT = new Map([[2, "x0 * x0"], [3, "x0 * x0 * x0"]]);
+
 const binaryKernels = {
   Add: "x0 + x1",
   Sub: "x0 - x1",
@@ -427,7 +434,11 @@ export class Tensor {
    * @returns the power
    */
   pow(exponent: TensorLike): Tensor {
-    return binary("Pow", "pow", this, exponent);
+    const product = typeof exponent === "number" ? POW_BY_PRODUCT.get(exponent) : undefined;
+    if (product === undefined) return binary("Pow", "pow", this, exponent);
+    const out = new Float32Array(this.numel);
+    elementwise(1, product)(out, this.shape, [Tensor.stridedView(this)]);
+    return emit("Pow", [this, asTensor(exponent)], {}, new Tensor(out, this.shape));
   }
 
   /**

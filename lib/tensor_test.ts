@@ -242,6 +242,41 @@ Deno.test("every binary op equals its JavaScript operator on random broadcast da
   }
 });
 
+Deno.test("`pow(2)` and `pow(3)` by products give Math.pow's float32 bits, specials and views too", () => {
+  const specials = [
+    NaN,
+    Infinity,
+    -Infinity,
+    0,
+    -0,
+    1,
+    -1,
+    1e-45,
+    -1e-40,
+    3e38,
+    -3e38,
+    1e13,
+    -2e12,
+  ];
+  const values = Float32Array.from([...specials, ...random([2000], -100, 100).data]);
+  // a transposed view: the products read strided inputs like every other op
+  const t = new Tensor(values, [values.length / 3, 3]).transpose(0, 1);
+  const read = reader(t);
+  for (const e of [2, 3]) {
+    for (
+      const [name, x, at] of [[
+        "flat",
+        new Tensor(values, [values.length]),
+        (i: number[]) => values[i[0]],
+      ], ["transposed", t, read]] as const
+    ) {
+      const out = x.pow(e);
+      const expected = indices(out.shape).map((idx) => Math.fround(Math.pow(at(idx), e)));
+      assertSame(out.data, expected, `pow(${e}) ${name}`);
+    }
+  }
+});
+
 Deno.test("`eq()`/`lt()`/`gt()` agree with ===, < and > on small integers (many ties)", () => {
   const ints = (shape: number[]) => random(shape, 0, 3).data.map(Math.floor);
   const a = tensor(ints([4, 1, 6]), [4, 1, 6]), b = tensor(ints([3, 6]), [3, 6]);
