@@ -289,6 +289,8 @@ async function main(): Promise<void> {
     tokenizerDir: request.tokenizerDir,
     learnerModule: (file) => import(pathToFileURL(`${learnerDir}${file}`).href),
     gpu: request.gpu,
+    // held here: closeEscapes takes it from learner code
+    thread: (await import("node:worker_threads")).Worker,
   };
   freezeKit();
   withhold(withheldReasons(stage));

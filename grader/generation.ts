@@ -69,30 +69,46 @@ export async function generateOnBackend(
  * The continuation given is the reference's without its last token: the last pick is the model's
  * own.
  *
+ * The model is exported before this returns (that runs the learner's code). On WASM, with a
+ * thread to start ({@linkcode ProbeEnv.thread}), onnxruntime then starts and runs on that thread
+ * while the child's other probes go on: `result` settles when it is done. Anywhere else the
+ * passes run here, and `result` is settled on return.
+ *
  * @param model the learner's loaded model
  * @param env the probe environment
  * @param prompts the prompts' ids and the continuations to force
- * @returns the run
+ * @returns the run, to await
  */
-export async function forcedOnBackend(
+export async function startForced(
   model: Forwardable,
   env: ProbeEnv,
   prompts: { ids: number[]; forced: number[] }[],
-): Promise<GenerationRun> {
-  const { createRunner } = await import("../lib/backends.ts");
-  const { greedyEach } = await import("../lib/generate.ts");
-  const runner = await createRunner(model, env.config, {
-    everyPosition: true,
-    shortLived: true,
-    gpu: env.gpu,
-  });
-  const ids: number[][] = [];
-  for (const p of prompts) {
-    const sequence = [...p.ids, ...p.forced];
-    ids.push(await greedyEach(runner, sequence, p.ids.length, env.config.n_positions));
+): Promise<{ result: Promise<GenerationRun> }> {
+  const { prepareModel, sessionRunner } = await import("../lib/backends.ts");
+  const { FORCED_OPTIONS, greedyEachOf, greedyEachOnThread } = await import(
+    "../lib/forced_thread.ts"
+  );
+  const options = { ...FORCED_OPTIONS, gpu: env.gpu };
+  const prepared = await prepareModel(model, env.config, options);
+  const sequences = prompts.map((p) => ({ ids: [...p.ids, ...p.forced], from: p.ids.length }));
+  if (!("runner" in prepared) && prepared.backend === "wasm" && env.thread) {
+    const result = greedyEachOnThread(env.thread, { prepared, config: env.config, sequences })
+      .then(({ ids, notices }): GenerationRun => ({
+        backend: "wasm",
+        cached: false,
+        notices,
+        ids,
+        forced: true,
+      }));
+    result.catch(() => {}); // awaited by a later probe: not an unhandled rejection meanwhile
+    return { result };
   }
+  const runner = "runner" in prepared
+    ? prepared.runner
+    : await sessionRunner(prepared, env.config, options);
+  const ids = await greedyEachOf(runner, sequences, env.config.n_positions);
   await runner.close();
-  return { ...describe(runner), ids, forced: true };
+  return { result: Promise.resolve({ ...describe(runner), ids, forced: true }) };
 }
 
 function describe(runner: Runner): Pick<GenerationRun, "backend" | "cached" | "notices"> {
@@ -123,10 +139,10 @@ export function generationVerdict(
     }`;
   for (const p of ctx.refs.prompts) {
     const all = run.ids[p.index];
-    const first = divergence(p, all);
+    const first = divergence(p.generated, all);
     // a forced run's picks after the first difference follow the reference, not the model
     const found = run.forced && first ? all.slice(0, first.step + 1) : all;
-    const d = first && divergence(p, found);
+    const d = first && divergence(p.generated, found);
     if (d) {
       return {
         status: "fail",

@@ -42,21 +42,21 @@ export function longestPrompt(ctx: GradeContext): PromptRef {
 }
 
 /**
- * Where generated ids first leave a prompt's reference continuation.
+ * Where generated ids first leave a reference continuation.
  *
- * @param p the prompt
- * @param found the new ids generated after it (as many as the reference's)
+ * @param expected the reference's new ids after a prompt (or the first of them)
+ * @param found the new ids generated after it (as many as `expected`)
  * @returns the first differing step (from 0) and the expected and found ids as report lines, or
  *   undefined when every id matches
  */
 export function divergence(
-  p: PromptRef,
+  expected: readonly number[],
   found: readonly number[],
 ): { step: number; details: string[] } | undefined {
-  const step = found.findIndex((id, i) => id !== p.generated[i]);
+  const step = found.findIndex((id, i) => id !== expected[i]);
   if (step < 0) return undefined;
   return {
     step,
-    details: [`expected ${JSON.stringify(p.generated)}`, `found    ${JSON.stringify(found)}`],
+    details: [`expected ${JSON.stringify(expected)}`, `found    ${JSON.stringify(found)}`],
   };
 }

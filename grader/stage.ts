@@ -64,6 +64,12 @@ export interface ProbeEnv {
    * child does not ask again (each adapter request costs a stage a few hundred milliseconds).
    */
   gpu?: GpuProbe;
+  /**
+   * Starts kit code on a new thread: `node:worker_threads`' `Worker`, held from before learner
+   * code loaded (it cannot reach it). Stage 5 runs onnxruntime on one while its other probes go
+   * on. Absent where there are no threads (the studio in a browser).
+   */
+  thread?: typeof import("node:worker_threads").Worker;
 }
 
 /**

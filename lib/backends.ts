@@ -142,6 +142,22 @@ export async function openSession(
 }
 
 /**
+ * A model made ready for a backend by {@linkcode prepareModel}: its graph exported for
+ * onnxruntime, or a runner already (the eager CPU: chosen, or the model cannot be exported).
+ */
+export type PreparedModel = ExportedForBackend | { runner: Runner };
+
+/** A model's graph exported for a backend of onnxruntime (plain data: it can go to a worker). */
+export interface ExportedForBackend {
+  /** Where it is to run. */
+  backend: OnnxBackend;
+  /** Notices for the user so far. */
+  notices: string[];
+  /** The graph and its weights. */
+  exported: ExportedModel;
+}
+
+/**
  * Prepares a model on a backend. On `webgpu`/`wasm`/`native` the model is exported to ONNX
  * first (with its KV cache when a `step` is given); a model that cannot be exported runs
  * eagerly on the CPU instead, with a notice saying why.
@@ -157,16 +173,35 @@ export async function createRunner(
   config: GPT2Config,
   options: RunnerOptions = {},
 ): Promise<Runner> {
+  const prepared = await prepareModel(model, config, options);
+  return "runner" in prepared ? prepared.runner : await sessionRunner(prepared, config, options);
+}
+
+/**
+ * The first half of {@linkcode createRunner}: chooses the backend and exports the model (which
+ * runs the model's own code once, to trace it), without starting onnxruntime. The session can
+ * then start elsewhere, on another thread for instance, with {@linkcode sessionRunner}.
+ *
+ * @param model the model, weights loaded
+ * @param config its sizes
+ * @param options the backend, the cached step, the threads
+ * @returns the exported graph and its backend, or the eager runner
+ */
+export async function prepareModel(
+  model: Forwardable,
+  config: GPT2Config,
+  options: RunnerOptions = {},
+): Promise<PreparedModel> {
   const { step } = options;
   const { gpu } = options;
   const { backend, notices } = await chooseBackend(
     options.backend ?? "auto",
     gpu ? () => Promise.resolve(gpu) : undefined,
   );
-  const eager = async () =>
-    eagerRunner(model, notices, await setKernelThreads(options.threads ?? 1), step);
+  const eager = async () => ({
+    runner: eagerRunner(model, notices, await setKernelThreads(options.threads ?? 1), step),
+  });
   if (backend === "cpu") return await eager();
-  let exported: ExportedModel;
   try {
     // generation reads the last position only; onnxruntime-web can take the weights as
     // external data shared with the model, onnxruntime-node only inside the graph's bytes
@@ -174,23 +209,43 @@ export async function createRunner(
       lastPosition: !options.everyPosition,
       externalData: backend !== "native",
     };
-    exported = step
+    const exported = step
       ? exportCachedModel(model, config, step, exportOptions)
       : exportModel(model, config, exportOptions);
+    return { backend, notices, exported };
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     notices.push(`${e.message}\nFalling back to the eager CPU path.`);
     return await eager();
   }
+}
+
+/**
+ * The second half of {@linkcode createRunner}: starts onnxruntime on an exported graph.
+ *
+ * @param prepared the graph and its backend, from {@linkcode prepareModel}
+ * @param config the model's sizes
+ * @param options the options given to {@linkcode prepareModel}
+ * @returns the runner
+ * @throws {BackendError} when the backend cannot start
+ */
+export async function sessionRunner(
+  prepared: ExportedForBackend,
+  config: GPT2Config,
+  options: RunnerOptions = {},
+): Promise<Runner> {
+  const { backend, exported } = prepared;
+  const cached = options.step !== undefined;
+  const notices = [...prepared.notices];
   const open = await openSession(exported, backend, options.threads ?? 1, options.shortLived);
   notices.push(...open.notices);
   return {
     backend,
     notices,
-    cached: step !== undefined,
+    cached,
     threads: open.threads,
-    nextLogits: sessionLogits(open.api, open.session, config, step !== undefined),
-    ...(options.everyPosition && !step
+    nextLogits: sessionLogits(open.api, open.session, config, cached),
+    ...(options.everyPosition && !cached
       ? { allLogits: sessionAllLogits(open.api, open.session) }
       : {}),
     close: () => open.session.release(),

@@ -28,7 +28,7 @@ import {
 import { allDistinct, isArray } from "../intrinsics.ts";
 import { builtModule, exported, loadedModule, shapesOf } from "../probe_helpers.ts";
 import { continueOnEnglish, ENGLISH_TOKENS, englishReference, englishVerdict } from "../english.ts";
-import { forcedOnBackend, generationVerdict } from "../generation.ts";
+import { type GenerationRun, generationVerdict, startForced } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
 import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
@@ -132,6 +132,16 @@ function plan(ctx: GradeContext): ProbeCall[] {
       probe: "layernorm",
       args: { x: lnFixture("x"), weight: lnFixture("weight"), bias: lnFixture("bias") },
     },
+    {
+      // the model through the ONNX export on every prompt, teacher-forced (one pass per prompt,
+      // its continuation but the last token fed in): exported here, then onnxruntime runs on
+      // its own thread while the eager probes below go on, and "onnx" collects the picks
+      id: "onnx:start",
+      probe: "onnxStart",
+      args: {
+        prompts: ctx.refs.prompts.map((p) => ({ ids: p.ids, forced: p.generated.slice(0, -1) })),
+      },
+    },
   ];
   for (const p of ctx.refs.prompts) {
     const ids = idsTensor(p.ids);
@@ -144,20 +154,12 @@ function plan(ctx: GradeContext): ProbeCall[] {
       },
     );
   }
-  // the learner's own loop on the first prompt (eager: slow on the 124M model), then their
-  // model through the ONNX export on every prompt
+  // the learner's own loop on the first prompt (eager: slow on the 124M model)
   const first = ctx.refs.prompts[0];
   calls.push({
     id: `generate:p${first.index}`,
     probe: "generate",
-    args: { ids: first.ids, n: first.generated.length },
-  }, {
-    id: "onnx",
-    probe: "onnx",
-    // teacher forcing: one pass per prompt, its continuation but the last token fed in
-    args: {
-      prompts: ctx.refs.prompts.map((p) => ({ ids: p.ids, forced: p.generated.slice(0, -1) })),
-    },
+    args: { ids: first.ids, n: loopTokens(first) },
   });
   if (longestPrompt(ctx).ids.length > 1) {
     calls.push({ id: "causal", probe: "forward", args: { ids: idsTensor(changedIds(ctx)) } });
@@ -167,7 +169,7 @@ function plan(ctx: GradeContext): ProbeCall[] {
     id: "english",
     probe: "english",
     args: { ids: english.prompt_ids, n: ENGLISH_TOKENS },
-  });
+  }, { id: "onnx", probe: "onnx" });
   if (ctx.model === "gpt2") calls.push(...REAL_GPT2_CALLS);
   return calls;
 }
@@ -408,8 +410,24 @@ function argmaxRow(t: TensorData, row: number): { id: number; logit: number } {
   return { id, logit: data[id] };
 }
 
+/**
+ * How many tokens the learner's own loop adds to the first prompt. Each step runs the whole
+ * sequence again (stage 5 has no cache), so the cost grows with the square of the tokens: 20 took
+ * 2.6 s of a 124M grading, 8 take 0.5 s. A loop's mistakes (the wrong position's logits, the pick
+ * not appended, the prompt returned, one step too many or too few) show in its first tokens, and
+ * every prompt's whole continuation is checked through the ONNX export.
+ */
+const LOOP_TOKENS = 8;
+
+/** The ONNX check, started by the "onnx:start" call and collected by "onnx" (child side). */
+let forced: Promise<{ result: Promise<GenerationRun> }> | undefined;
+
+function loopTokens(p: PromptRef): number {
+  return Math.min(LOOP_TOKENS, p.generated.length);
+}
+
 function generatedVerdict(o: Outcomes, p: PromptRef): Verdict {
-  const n = p.generated.length;
+  const n = loopTokens(p);
   const call = `generate(model, ids, ${n})`;
   const found = valueOf(o, `generate:p${p.index}`, `calling ${call}`);
   if (!Array.isArray(found) || !found.every(Number.isInteger)) {
@@ -429,12 +447,13 @@ function generatedVerdict(o: Outcomes, p: PromptRef): Verdict {
         : `Run the loop exactly maxNewTokens (${n}) times, adding one id each time.`,
     };
   }
-  const d = divergence(p, found);
+  const expected = p.generated.slice(0, n);
+  const d = divergence(expected, found);
   if (!d) return { status: "pass", message: "" };
   return {
     status: "fail",
     message: `${call} for ${promptName(p)}: at new token ${d.step + 1} of ${n}, expected id ` +
-      `${p.generated[d.step]}, found ${found[d.step]}`,
+      `${expected[d.step]}, found ${found[d.step]}`,
     details: d.details,
     hint: "Your logits match PyTorch's, so look at the loop: each step runs the model on the " +
       "prompt plus every token generated so far, takes the logits of the LAST position, " +
@@ -594,9 +613,20 @@ export const stage: Stage = {
       const t = model.stateDict()[args.key as string];
       return t ? t.contiguous().data[args.index as number] : null;
     },
-    onnx(learner, args, env) {
-      const model = loadedModule<Forward>(learner, env, "GPT2", "");
-      return forcedOnBackend(model, env, args.prompts as { ids: number[]; forced: number[] }[]);
+    async onnxStart(learner, args, env) {
+      // kept even when it throws (a todo() in GPT2 included): "onnx" reports the same error
+      forced = (async () =>
+        await startForced(
+          loadedModule<Forward>(learner, env, "GPT2", ""),
+          env,
+          args.prompts as { ids: number[]; forced: number[] }[],
+        ))();
+      await forced;
+      return null;
+    },
+    async onnx() {
+      if (!forced) throw new Error("The ONNX check was not started (no onnxStart call)");
+      return await (await forced).result;
     },
   },
   plan,
@@ -744,7 +774,7 @@ export const stage: Stage = {
         const p = ctx.refs.prompts[0];
         const v = generatedVerdict(o, p);
         return v.status === "pass"
-          ? { status: "pass", message: `your loop adds PyTorch's ${p.generated.length} tokens` }
+          ? { status: "pass", message: `your loop adds PyTorch's first ${loopTokens(p)} tokens` }
           : v;
       },
     },

@@ -8,6 +8,7 @@ import { stage } from "./5_gpt2.ts";
 const KEYS = "GPT2 loads the checkpoint (step 1)";
 const LAYER_NORM = "LayerNorm matches PyTorch, tiny variances included";
 const BLOCKS = "GPT2 matches PyTorch, block by block (step 2)";
+const GENERATE = "generate continues a prompt as PyTorch does (step 3)";
 
 /** Grades a copy of the solutions with `replacements` made in `file`. */
 function gradeMutant(
@@ -90,4 +91,17 @@ Deno.test("stage 5 fails a mask that is not in the state dict and says it is a b
     "3_attention.ts",
   );
   assertFailsAt(r, KEYS, '"h.0.attn.bias", "h.1.attn.bias"', "registerBuffer");
+});
+
+Deno.test("stage 5 fails a generate loop that reads the first position, and names the step", async () => {
+  const r = await gradeMutant([[
+    "logits.select(1, -1).argmax(-1)",
+    "logits.select(1, 0).argmax(-1)",
+  ]]);
+  assertFailsAt(r, GENERATE, "generate(model, ids, 8)", "at new token", "LAST position");
+});
+
+Deno.test("stage 5 fails a generate loop that returns the prompt too", async () => {
+  const r = await gradeMutant([["return seq.slice(ids.length);", "return seq;"]]);
+  assertFailsAt(r, GENERATE, "expected 8 new ids, found 10", "without the prompt");
 });

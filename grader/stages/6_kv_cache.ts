@@ -306,7 +306,7 @@ export const stage: Stage = {
               hint: "Return only the new ids, one per step.",
             };
           }
-          const d = divergence(p, ids);
+          const d = divergence(p.generated, ids);
           if (d) {
             return {
               status: "fail",
