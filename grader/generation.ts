@@ -10,7 +10,7 @@ import type { CachedStep, Forwardable } from "../lib/export/trace.ts";
 import type { Runner } from "../lib/session_runner.ts";
 import { valueOf } from "./outcomes.ts";
 import { divergence, promptName } from "./prompts.ts";
-import type { GradeContext, Outcomes, ProbeEnv, Verdict } from "./stage.ts";
+import type { GradeContext, Outcomes, Probe, ProbeEnv, Verdict } from "./stage.ts";
 
 /** What the generation probe returns: the backend that ran and the greedy ids per prompt. */
 export interface GenerationRun {
@@ -31,84 +31,95 @@ export interface GenerationRun {
 }
 
 /**
- * Child side: greedy generation for each prompt on the automatic backend.
+ * Child side: the model's greedy picks on the automatic backend, for one of two jobs.
  *
- * @param model the learner's loaded model
- * @param env the probe environment
- * @param prompts the prompts' ids and how many tokens to add
- * @param step the learner's cached step (stage 6), if any
- * @returns the run
- */
-export async function generateOnBackend(
-  model: Forwardable,
-  env: ProbeEnv,
-  prompts: { ids: number[]; n: number }[],
-  step?: CachedStep,
-): Promise<GenerationRun> {
-  // imported here so that only this probe loads onnxruntime-web
-  const { createRunner } = await import("../lib/backends.ts");
-  const { generate } = await import("../lib/generate.ts");
-  const runner = await createRunner(model, env.config, { step, gpu: env.gpu });
-  const ids: number[][] = [];
-  for (const p of prompts) {
-    const r = await generate(runner, p.ids, {
-      maxNewTokens: p.n,
-      nPositions: env.config.n_positions,
-    });
-    ids.push(r.ids);
-  }
-  await runner.close();
-  return { ...describe(runner), ids, forced: false };
-}
-
-/**
- * Child side: the greedy next token after each prefix of every prompt's continuation, in one
- * pass per prompt (teacher forcing) on the automatic backend. Greedy decoding of a causal model
- * gives the reference's continuation exactly when every one of these picks is its next token, so
- * this checks what generation would, without running the growing sequence once per new token.
- * The continuation given is the reference's without its last token: the last pick is the model's
- * own.
+ * - Generation (stage 6, with the learner's cached step): each prompt and how many tokens to add.
+ * - Teacher forcing (stage 5): each prompt and the reference's continuation without its last
+ *   token, in one pass per prompt; the picks are the greedy next token after each prefix.
+ *   Greedy decoding of a causal model gives the reference's continuation exactly when every one
+ *   of these picks is its next token, so this checks what generation would, without running the
+ *   growing sequence once per new token. The last pick is the model's own.
  *
  * The model is exported before this returns (that runs the learner's code). On WASM, with a
  * thread to start ({@linkcode ProbeEnv.thread}), onnxruntime then starts and runs on that thread
- * while the child's other probes go on: `result` settles when it is done. Anywhere else the
- * passes run here, and `result` is settled on return.
+ * while the child's other probes go on: `result` settles when it is done. Anywhere else (WebGPU,
+ * the eager CPU when the model cannot be exported) it runs here, and `result` is settled on
+ * return.
  *
  * @param model the learner's loaded model
  * @param env the probe environment
- * @param prompts the prompts' ids and the continuations to force
+ * @param work the prompts and how many tokens to add each, or the prompts and the continuations
+ *   to force
+ * @param step the learner's cached step (stage 6), if any
  * @returns the run, to await
  */
-export async function startForced(
+export async function startOnBackend(
   model: Forwardable,
   env: ProbeEnv,
-  prompts: { ids: number[]; forced: number[] }[],
+  work: { generate: { ids: number[]; n: number }[] } | {
+    force: { ids: number[]; forced: number[] }[];
+  },
+  step?: CachedStep,
 ): Promise<{ result: Promise<GenerationRun> }> {
+  // imported here so that only the probes that generate load onnxruntime-web
   const { prepareModel, sessionRunner } = await import("../lib/backends.ts");
-  const { FORCED_OPTIONS, greedyEachOf, greedyEachOnThread } = await import(
-    "../lib/forced_thread.ts"
-  );
-  const options = { ...FORCED_OPTIONS, gpu: env.gpu };
+  const { picks, picksOnThread, picksOptions } = await import("../lib/session_thread.ts");
+  const forced = "force" in work;
+  const job = forced
+    ? { sequences: work.force.map((p) => ({ ids: [...p.ids, ...p.forced], from: p.ids.length })) }
+    : { prompts: work.generate };
+  const options = { ...picksOptions(job), step, gpu: env.gpu };
   const prepared = await prepareModel(model, env.config, options);
-  const sequences = prompts.map((p) => ({ ids: [...p.ids, ...p.forced], from: p.ids.length }));
   if (!("runner" in prepared) && prepared.backend === "wasm" && env.thread) {
-    const result = greedyEachOnThread(env.thread, { prepared, config: env.config, sequences })
-      .then(({ ids, notices }): GenerationRun => ({
+    const result = picksOnThread(env.thread, { prepared, config: env.config, job }).then(
+      ({ ids, notices }): GenerationRun => ({
         backend: "wasm",
-        cached: false,
+        cached: prepared.cached,
         notices,
         ids,
-        forced: true,
-      }));
+        forced,
+      }),
+    );
     result.catch(() => {}); // awaited by a later probe: not an unhandled rejection meanwhile
     return { result };
   }
   const runner = "runner" in prepared
     ? prepared.runner
     : await sessionRunner(prepared, env.config, options);
-  const ids = await greedyEachOf(runner, sequences, env.config.n_positions);
+  const ids = await picks(runner, job, env.config.n_positions);
   await runner.close();
-  return { result: Promise.resolve({ ...describe(runner), ids, forced: true }) };
+  return { result: Promise.resolve({ ...describe(runner), ids, forced }) };
+}
+
+/**
+ * The two probes of a run on a backend that goes on while other probes run: `start` exports the
+ * model and starts the run (see {@linkcode startOnBackend}), `collect`, called later, waits for
+ * it and returns it. An error thrown while starting (a `todo()` in the model included) is
+ * `collect`'s too, so that the check that reads `collect`'s outcome reports it.
+ *
+ * @param begin starts the run, from the learner's exports, the call's arguments and the
+ *   environment
+ * @returns the probes
+ */
+export function backgroundProbes(
+  begin: (
+    learner: Record<string, unknown>,
+    args: Record<string, unknown>,
+    env: ProbeEnv,
+  ) => Promise<{ result: Promise<GenerationRun> }>,
+): { start: Probe; collect: Probe } {
+  let started: Promise<{ result: Promise<GenerationRun> }> | undefined;
+  return {
+    async start(learner, args, env) {
+      started = (async () => await begin(learner, args, env))();
+      await started;
+      return null;
+    },
+    async collect() {
+      if (!started) throw new Error("The run on a backend was not started");
+      return await (await started).result;
+    },
+  };
 }
 
 function describe(runner: Runner): Pick<GenerationRun, "backend" | "cached" | "notices"> {

@@ -155,6 +155,8 @@ export interface ExportedForBackend {
   notices: string[];
   /** The graph and its weights. */
   exported: ExportedModel;
+  /** Whether the graph takes and gives a KV cache (it was exported with a cached step). */
+  cached: boolean;
 }
 
 /**
@@ -212,7 +214,7 @@ export async function prepareModel(
     const exported = step
       ? exportCachedModel(model, config, step, exportOptions)
       : exportModel(model, config, exportOptions);
-    return { backend, notices, exported };
+    return { backend, notices, exported, cached: step !== undefined };
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     notices.push(`${e.message}\nFalling back to the eager CPU path.`);
@@ -225,7 +227,8 @@ export async function prepareModel(
  *
  * @param prepared the graph and its backend, from {@linkcode prepareModel}
  * @param config the model's sizes
- * @param options the options given to {@linkcode prepareModel}
+ * @param options the options given to {@linkcode prepareModel} (its step, if any, was traced
+ *   into the graph already)
  * @returns the runner
  * @throws {BackendError} when the backend cannot start
  */
@@ -234,8 +237,7 @@ export async function sessionRunner(
   config: GPT2Config,
   options: RunnerOptions = {},
 ): Promise<Runner> {
-  const { backend, exported } = prepared;
-  const cached = options.step !== undefined;
+  const { backend, exported, cached } = prepared;
   const notices = [...prepared.notices];
   const open = await openSession(exported, backend, options.threads ?? 1, options.shortLived);
   notices.push(...open.notices);

@@ -28,7 +28,7 @@ import {
 import { allDistinct, isArray } from "../intrinsics.ts";
 import { builtModule, exported, loadedModule, shapesOf } from "../probe_helpers.ts";
 import { continueOnEnglish, ENGLISH_TOKENS, englishReference, englishVerdict } from "../english.ts";
-import { type GenerationRun, generationVerdict, startForced } from "../generation.ts";
+import { backgroundProbes, generationVerdict, startOnBackend } from "../generation.ts";
 import { layerFixture, type PromptRef } from "../references.ts";
 import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
 import type { GradeContext, Outcomes, ProbeCall, Stage, Verdict } from "../stage.ts";
@@ -419,8 +419,12 @@ function argmaxRow(t: TensorData, row: number): { id: number; logit: number } {
  */
 const LOOP_TOKENS = 8;
 
-/** The ONNX check, started by the "onnx:start" call and collected by "onnx" (child side). */
-let forced: Promise<{ result: Promise<GenerationRun> }> | undefined;
+/** The ONNX check: exported and started by the "onnx:start" call, collected by "onnx". */
+const onnx = backgroundProbes((learner, args, env) =>
+  startOnBackend(loadedModule<Forward>(learner, env, "GPT2", ""), env, {
+    force: args.prompts as { ids: number[]; forced: number[] }[],
+  })
+);
 
 function loopTokens(p: PromptRef): number {
   return Math.min(LOOP_TOKENS, p.generated.length);
@@ -613,21 +617,8 @@ export const stage: Stage = {
       const t = model.stateDict()[args.key as string];
       return t ? t.contiguous().data[args.index as number] : null;
     },
-    async onnxStart(learner, args, env) {
-      // kept even when it throws (a todo() in GPT2 included): "onnx" reports the same error
-      forced = (async () =>
-        await startForced(
-          loadedModule<Forward>(learner, env, "GPT2", ""),
-          env,
-          args.prompts as { ids: number[]; forced: number[] }[],
-        ))();
-      await forced;
-      return null;
-    },
-    async onnx() {
-      if (!forced) throw new Error("The ONNX check was not started (no onnxStart call)");
-      return await (await forced).result;
-    },
+    onnxStart: onnx.start,
+    onnx: onnx.collect,
   },
   plan,
   generates: true,

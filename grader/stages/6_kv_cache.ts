@@ -10,7 +10,7 @@
 import type { Module } from "../../lib/module.ts";
 import { Tensor } from "../../lib/tensor.ts";
 import { compareTensors, type Tolerance } from "../compare.ts";
-import { generateOnBackend, generationVerdict } from "../generation.ts";
+import { backgroundProbes, generationVerdict, startOnBackend } from "../generation.ts";
 import { earlierTodoVerdict, requireTensor, valueOf } from "../outcomes.ts";
 import { exported, loadedModule } from "../probe_helpers.ts";
 import { divergence, idsTensor, longestPrompt, promptName } from "../prompts.ts";
@@ -51,6 +51,10 @@ function plan(ctx: GradeContext): ProbeCall[] {
   const prompts = ctx.refs.prompts.map((p) => ({ ids: p.ids, n: p.generated.length }));
   const n = prefillLength(ctx);
   return [
+    // the model and its cached step through the ONNX export on every prompt: exported here,
+    // then onnxruntime runs on its own thread while the eager probes below go on, and "onnx"
+    // collects the ids
+    { id: "onnx:start", probe: "onnxStart", args: { prompts } },
     { id: "forced", probe: "forced", args: { ids: long.ids, prefill: n } },
     {
       id: "attention",
@@ -58,7 +62,7 @@ function plan(ctx: GradeContext): ProbeCall[] {
       args: { x: asTensor(rows(long.tensor("h0.attn_in"), 0, n + 1)), prefill: n },
     },
     { id: "generate", probe: "generate", args: { prompts } },
-    { id: "onnx", probe: "onnx", args: { prompts } },
+    { id: "onnx", probe: "onnx" },
   ];
 }
 
@@ -66,6 +70,18 @@ async function learnerModel(env: ProbeEnv): Promise<Model> {
   const stage5 = await env.learnerModule("5_gpt2.ts");
   return loadedModule<Model>(stage5, env, "GPT2", "");
 }
+
+/** The ONNX check: exported and started by the "onnx:start" call, collected by "onnx". */
+const onnx = backgroundProbes(async (learner, args, env) => {
+  const model = await learnerModel(env);
+  const step = exported<Step>(learner, "gpt2WithCache");
+  return await startOnBackend(
+    model,
+    env,
+    { generate: args.prompts as { ids: number[]; n: number }[] },
+    (ids, past) => step(model, ids, past, env.config),
+  );
+});
 
 function cacheShapes(present: KV[]): number[][][] {
   return present.map((kv) => [[...kv.k.shape], [...kv.v.shape]]);
@@ -164,16 +180,8 @@ export const stage: Stage = {
         gen(model, p.ids, p.n, env.config)
       );
     },
-    async onnx(learner, args, env) {
-      const model = await learnerModel(env);
-      const step = exported<Step>(learner, "gpt2WithCache");
-      return generateOnBackend(
-        model,
-        env,
-        args.prompts as { ids: number[]; n: number }[],
-        (ids, past) => step(model, ids, past, env.config),
-      );
-    },
+    onnxStart: onnx.start,
+    onnx: onnx.collect,
   },
   plan,
   generates: true,

@@ -1,41 +1,69 @@
 /**
- * Teacher-forced greedy picks (`greedyEach`) for several sequences, on the caller's thread or
- * on a thread of their own: there onnxruntime starts and runs while the caller goes on (the
- * grader's stage 5 runs its eager checks meanwhile). The exported graph's weights are views of
- * the kernels' shared memory, so nothing is copied to reach the thread.
+ * Greedy picks from an exported model, on the caller's thread or on a thread of their own: there
+ * onnxruntime starts and runs while the caller goes on (the grader's stages 5 and 6 run their
+ * eager checks meanwhile). Two jobs: generation (`generate`, each prompt and how many tokens to
+ * add) and teacher forcing (`greedyEach`, each sequence and where its prompt ends). The graph's
+ * weights are views of the kernels' shared memory, so nothing is copied to reach the thread.
  *
  * @module
  */
-import type { ExportedForBackend } from "./backends.ts";
+import type { ExportedForBackend, RunnerOptions } from "./backends.ts";
 import type { GPT2Config } from "./config.ts";
 import type { ExternalFile } from "./export/onnx_graph.ts";
-import { greedyEach } from "./generate.ts";
+import { generate, greedyEach } from "./generate.ts";
 import { kernels } from "./kernels/wasm.ts";
 import type { Runner } from "./session_runner.ts";
 
-/** A sequence whose greedy picks are wanted after each of its prefixes from `from` tokens on. */
-export interface ForcedSequence {
-  /** The prompt and the continuation to force. */
-  ids: number[];
-  /** The prompt's length. */
-  from: number;
+/** What to compute: generation from prompts, or the forced picks along sequences. */
+export type PicksJob =
+  | { prompts: { ids: number[]; n: number }[] }
+  | { sequences: { ids: number[]; from: number }[] };
+
+/**
+ * How a runner for a job is made (`createRunner`'s options). Forced picks take every position's
+ * logits, so that a sequence takes one pass, and no packing of the weights by onnxruntime (a few
+ * passes do not repay it); generation keeps both defaults.
+ *
+ * @param job the job
+ * @returns the options
+ */
+export function picksOptions(job: PicksJob): RunnerOptions {
+  return "sequences" in job ? { everyPosition: true, shortLived: true } : {};
 }
 
 /**
- * How a runner for forced picks is made (`createRunner`'s options): every position's logits, so
- * that a sequence takes one pass, and no packing of the weights by onnxruntime (a few passes do
- * not repay it).
+ * A job's greedy picks on a runner: per prompt its new ids, or per sequence the pick after each
+ * prefix from `from` tokens on (see `greedyEach`).
+ *
+ * @param runner the model on its backend, made with {@linkcode picksOptions}
+ * @param job the job
+ * @param nPositions the model's context window
+ * @returns the ids, per prompt or sequence
  */
-export const FORCED_OPTIONS = { everyPosition: true, shortLived: true } as const;
+export async function picks(
+  runner: Runner,
+  job: PicksJob,
+  nPositions: number,
+): Promise<number[][]> {
+  const ids: number[][] = [];
+  if ("sequences" in job) {
+    for (const s of job.sequences) ids.push(await greedyEach(runner, s.ids, s.from, nPositions));
+  } else {
+    for (const p of job.prompts) {
+      ids.push((await generate(runner, p.ids, { maxNewTokens: p.n, nPositions })).ids);
+    }
+  }
+  return ids;
+}
 
-/** What {@linkcode greedyEachOnThread}'s thread is given. */
-export interface ForcedJob {
+/** What {@linkcode picksOnThread} hands its thread. */
+export interface ThreadJob {
   /** The graph, its weights and its backend. */
   prepared: ExportedForBackend;
   /** The model's sizes. */
   config: GPT2Config;
-  /** The sequences. */
-  sequences: ForcedSequence[];
+  /** What to compute. */
+  job: PicksJob;
 }
 
 /**
@@ -43,7 +71,7 @@ export interface ForcedJob {
  * in it, and the memory once (shared, not copied): a view of that memory took Deno 3 to 4 s to
  * hand to a thread, whatever its size. Any other weight goes as a copy.
  */
-export interface SentJob extends Omit<ForcedJob, "prepared"> {
+export interface SentJob extends Omit<ThreadJob, "prepared"> {
   /** The graph and its backend, the weights as places or copies. */
   prepared: Omit<ExportedForBackend, "exported"> & {
     exported: Omit<ExportedForBackend["exported"], "externalData"> & { externalData: SentFile[] };
@@ -55,44 +83,26 @@ export interface SentJob extends Omit<ForcedJob, "prepared"> {
 /** A weight file: with its bytes, or with where they lie in the kernels' memory. */
 export type SentFile = ExternalFile | (Omit<ExternalFile, "data"> & { at: number; length: number });
 
-/** What the thread posts back: the picks per sequence, or why there are none. */
-export type ForcedReply =
+/** What the thread posts back: the ids, or why there are none. */
+export type ThreadReply =
   | { ids: number[][]; notices: string[] }
   | { error: { name: string; message: string } };
 
 /**
- * The greedy picks after each prefix of every sequence (see `greedyEach`).
- *
- * @param runner the model on its backend, made with {@linkcode FORCED_OPTIONS}
- * @param sequences the sequences
- * @param nPositions the model's context window
- * @returns the picks, per sequence
- */
-export async function greedyEachOf(
-  runner: Runner,
-  sequences: readonly ForcedSequence[],
-  nPositions: number,
-): Promise<number[][]> {
-  const ids: number[][] = [];
-  for (const s of sequences) ids.push(await greedyEach(runner, s.ids, s.from, nPositions));
-  return ids;
-}
-
-/**
- * {@linkcode greedyEachOf} on a new thread (`forced_thread_worker.ts`), on onnxruntime started
- * there with {@linkcode FORCED_OPTIONS}. The thread ends when it has answered.
+ * {@linkcode picks} on a new thread (`session_thread_worker.ts`), on onnxruntime started there
+ * with {@linkcode picksOptions}. The thread ends when it has answered.
  *
  * @param Thread `node:worker_threads`' `Worker`
- * @param job the exported graph, the model's sizes and the sequences
- * @returns the picks per sequence and onnxruntime's notices
+ * @param job the exported graph, the model's sizes and the job
+ * @returns the ids and onnxruntime's notices
  * @throws {Error} what the thread threw (its name and message), e.g. a `BackendError`
  */
-export function greedyEachOnThread(
+export function picksOnThread(
   Thread: typeof import("node:worker_threads").Worker,
-  job: ForcedJob,
+  job: ThreadJob,
 ): Promise<{ ids: number[][]; notices: string[] }> {
   return new Promise((resolve, reject) => {
-    const url = new URL("./forced_thread_worker.ts", import.meta.url);
+    const url = new URL("./session_thread_worker.ts", import.meta.url);
     const worker = new Thread(url, { workerData: sent(job) });
     const settle = (settled: () => void) => {
       worker.removeAllListeners();
@@ -101,7 +111,7 @@ export function greedyEachOnThread(
     };
     worker.on(
       "message",
-      (reply: ForcedReply) =>
+      (reply: ThreadReply) =>
         settle(() =>
           "error" in reply
             ? reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }))
@@ -119,7 +129,7 @@ export function greedyEachOnThread(
   });
 }
 
-function sent(job: ForcedJob): SentJob {
+function sent(job: ThreadJob): SentJob {
   const heap = kernels?.heap;
   const externalData = job.prepared.exported.externalData.map(({ data, ...file }): SentFile =>
     heap?.holds(data)
@@ -136,10 +146,10 @@ function sent(job: ForcedJob): SentJob {
 /**
  * The job a thread was sent, its weights as views again.
  *
- * @param job what {@linkcode greedyEachOnThread} sent
+ * @param job what {@linkcode picksOnThread} sent
  * @returns the job
  */
-export function received(job: SentJob): ForcedJob {
+export function received(job: SentJob): ThreadJob {
   const externalData = job.prepared.exported.externalData.map((f) =>
     "data" in f
       ? f
