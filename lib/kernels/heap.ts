@@ -46,6 +46,9 @@ export class Heap {
   #owners = new WeakMap<Float32Array, Float32Array>();
   // no block has ever reached past this address: the memory from here on is still zeros
   #untouched = PAGE;
+  // the scratch block (see `scratch`): its address and size, 0 before the first
+  #scratchAt = 0;
+  #scratchBytes = 0;
 
   /**
    * Makes a shared memory, with room for `initialBytes` at once (it grows as blocks need).
@@ -86,6 +89,28 @@ export class Heap {
     this.#used.set(at, size);
     this.#untouched = Math.max(this.#untouched, at + size);
     return at;
+  }
+
+  /**
+   * The scratch block: one block that every kernel call needing room for its operands reuses,
+   * grown as needed (to at least twice its size) and never shrunk. What it holds lasts until the
+   * next call that asks for it.
+   *
+   * @param bytes the room needed
+   * @returns its address
+   * @throws {RangeError} when the memory cannot grow that far
+   */
+  scratch(bytes: number): number {
+    if (bytes > this.#scratchBytes) {
+      if (this.#scratchAt) this.free(this.#scratchAt);
+      this.#scratchBytes = Math.max(bytes, 2 * this.#scratchBytes);
+      this.#scratchAt = this.alloc(this.#scratchBytes);
+      if (this.#scratchAt === 0) {
+        this.#scratchBytes = 0;
+        throw new RangeError(`Cannot reserve ${bytes} bytes of WebAssembly memory for a kernel`);
+      }
+    }
+    return this.#scratchAt;
   }
 
   /**

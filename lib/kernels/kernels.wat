@@ -392,4 +392,73 @@
         (br_if $rows (i32.lt_s (local.get $i) (local.get $M))))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br_if $groups (i32.lt_s (local.get $j) (local.get $j1)))))
+
+  ;; y[0..n] = tanh(x[0..n]) for n a multiple of 4 (addresses in bytes; x and y may be the same).
+  ;;
+  ;; Eigen's float tanh: on x clamped to ±7.90531, the odd rational p(x)/q(x) with p of degree 13
+  ;; and q of degree 6; x itself where |x| < 0.0004 (tanh x = x to within float rounding) and ±1
+  ;; where |x| >= 9 (past the last float below 1). Within 6 float ulps of the exact tanh (see
+  ;; `wasm_elementwise_test.ts`); NaN stays NaN, -0 stays -0. Plain multiplies and adds, never
+  ;; fused, so every engine and CPU gives the same bits.
+  (func (export "tanh") (param $x i32) (param $y i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $a v128) (local $a2 v128) (local $p v128)
+    (local $q v128) (local $abs v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (loop $each
+        (local.set $v (v128.load (local.get $x)))
+        (local.set $a (f32x4.min (f32x4.max (local.get $v)
+          (v128.const f32x4 -7.90531110763549805 -7.90531110763549805 -7.90531110763549805
+            -7.90531110763549805))
+          (v128.const f32x4 7.90531110763549805 7.90531110763549805 7.90531110763549805
+            7.90531110763549805)))
+        (local.set $a2 (f32x4.mul (local.get $a) (local.get $a)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $a2)
+          (v128.const f32x4 -2.76076847742355e-16 -2.76076847742355e-16 -2.76076847742355e-16
+            -2.76076847742355e-16))
+          (v128.const f32x4 2.00018790482477e-13 2.00018790482477e-13 2.00018790482477e-13
+            2.00018790482477e-13)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $a2) (local.get $p))
+          (v128.const f32x4 -8.60467152213735e-11 -8.60467152213735e-11 -8.60467152213735e-11
+            -8.60467152213735e-11)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $a2) (local.get $p))
+          (v128.const f32x4 5.12229709037114e-08 5.12229709037114e-08 5.12229709037114e-08
+            5.12229709037114e-08)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $a2) (local.get $p))
+          (v128.const f32x4 1.48572235717979e-05 1.48572235717979e-05 1.48572235717979e-05
+            1.48572235717979e-05)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $a2) (local.get $p))
+          (v128.const f32x4 6.37261928875436e-04 6.37261928875436e-04 6.37261928875436e-04
+            6.37261928875436e-04)))
+        (local.set $p (f32x4.add (f32x4.mul (local.get $a2) (local.get $p))
+          (v128.const f32x4 4.89352455891786e-03 4.89352455891786e-03 4.89352455891786e-03
+            4.89352455891786e-03)))
+        (local.set $p (f32x4.mul (local.get $a) (local.get $p)))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $a2)
+          (v128.const f32x4 1.19825839466702e-06 1.19825839466702e-06 1.19825839466702e-06
+            1.19825839466702e-06))
+          (v128.const f32x4 1.18534705686654e-04 1.18534705686654e-04 1.18534705686654e-04
+            1.18534705686654e-04)))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $a2) (local.get $q))
+          (v128.const f32x4 2.26843463243900e-03 2.26843463243900e-03 2.26843463243900e-03
+            2.26843463243900e-03)))
+        (local.set $q (f32x4.add (f32x4.mul (local.get $a2) (local.get $q))
+          (v128.const f32x4 4.89352518554385e-03 4.89352518554385e-03 4.89352518554385e-03
+            4.89352518554385e-03)))
+        (local.set $abs (f32x4.abs (local.get $v)))
+        (v128.store (local.get $y)
+          (v128.bitselect
+            (local.get $v)
+            (v128.bitselect
+              ;; ±1, the sign of v
+              (v128.or (v128.const f32x4 1 1 1 1)
+                (v128.and (local.get $v) (v128.const i32x4 0x80000000 0x80000000 0x80000000
+                  0x80000000)))
+              (f32x4.div (local.get $p) (local.get $q))
+              (f32x4.ge (local.get $abs) (v128.const f32x4 9 9 9 9)))
+            (f32x4.lt (local.get $abs) (v128.const f32x4 0.0004 0.0004 0.0004 0.0004))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br_if $each (i32.lt_u (local.get $x) (local.get $end))))))
 )

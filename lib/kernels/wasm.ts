@@ -39,6 +39,8 @@ export interface KernelExports {
     j0: number,
     j1: number,
   ): void;
+  /** `y[0..n] = tanh(x[0..n])` for `n` a multiple of 4 (Eigen's float rational; may be in place). */
+  tanh(x: number, y: number, n: number): void;
 }
 
 /** The loaded kernels. */

@@ -40,22 +40,6 @@ function columnRanges(width: number, unit: number, work: number): [number, numbe
   ]);
 }
 
-// One scratch block per process, grown as needed (never shrunk: it is reused by every call).
-let scratchAt = 0, scratchBytes = 0;
-
-function scratch(k: Kernels, bytes: number): number {
-  if (bytes > scratchBytes) {
-    if (scratchAt) k.heap.free(scratchAt);
-    scratchBytes = Math.max(bytes, 2 * scratchBytes);
-    scratchAt = k.heap.alloc(scratchBytes);
-    if (scratchAt === 0) {
-      scratchBytes = 0;
-      throw new RangeError(`Cannot reserve ${bytes} bytes of WebAssembly memory for a product`);
-    }
-  }
-  return scratchAt;
-}
-
 // Copies the rows x cols matrix m (strided) into the heap at byte address `to`, row-major with
 // rows `ld` floats apart.
 function copyIn(
@@ -120,7 +104,7 @@ export function wasmMatmulInto(
   const cBytes = 4 * M * width;
   const aBytes = aInPlace ? 0 : 4 * M * K;
   const bBytes = bInPlace ? 0 : 4 * K * width;
-  const base = scratch(k, cBytes + aBytes + bBytes + 256);
+  const base = k.heap.scratch(cBytes + aBytes + bBytes + 256);
   const align = (x: number) => Math.ceil(x / 64) * 64;
   const c = base, aAt = align(c + cBytes), bAt = align(aAt + aBytes);
   const f32 = new Float32Array(heap.buffer());

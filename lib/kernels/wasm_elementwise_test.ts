@@ -1,0 +1,76 @@
+import { assert, assertEquals } from "@std/assert";
+import { Tensor } from "../tensor.ts";
+import { type KernelExports, type Kernels, kernels } from "./wasm.ts";
+import { wasmTanh } from "./wasm_elementwise.ts";
+
+const k = kernels!;
+// the build for engines without relaxed SIMD, on the same memory
+// @ts-ignore: TypeScript does not know source-phase imports yet (Deno does)
+const simd128Module: WebAssembly.Module = await import.source("./kernels_simd128.wasm");
+const simd128: Kernels = {
+  ...k,
+  module: simd128Module,
+  exports: new WebAssembly.Instance(simd128Module, { env: { memory: k.heap.memory } })
+    .exports as unknown as KernelExports,
+  relaxed: false,
+};
+
+function tanhOf(xs: Float32Array, build = k): Float32Array {
+  const out = new Float32Array(xs.length).fill(NaN);
+  wasmTanh(build, out, [xs.length], { data: xs, offset: 0, strides: [1] });
+  return out;
+}
+
+// Float32 ulps between two finite floats of the same sign (or one of them zero).
+function ulps(a: number, b: number): number {
+  const bits = new Int32Array(new Float32Array([a, b]).buffer);
+  return Math.abs(bits[0] - bits[1]);
+}
+
+Deno.test("tanh on the kernels is within 6 float ulps of Math.tanh, on both builds, the same bits", () => {
+  // a sweep of magnitudes from 1e-6 to 20, both signs, and random values
+  const xs: number[] = [];
+  for (let e = -6; e < 1.31; e += 1e-5) xs.push(10 ** e, -(10 ** e));
+  for (let i = 0; i < 100_000; i++) xs.push((Math.random() - 0.5) * 24);
+  const x = Float32Array.from(xs);
+  const y = tanhOf(x);
+  let worst = 0, at = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = ulps(y[i], Math.fround(Math.tanh(x[i])));
+    if (d > worst) [worst, at] = [d, i];
+  }
+  assert(worst <= 6, `${worst} ulps at x = ${x[at]}: ${y[at]} against ${Math.tanh(x[at])}`);
+  assertEquals(tanhOf(x, simd128), y);
+});
+
+Deno.test("tanh on the kernels keeps NaN, signed zeros and tiny values, and gives ±1 past 9", () => {
+  const x = Float32Array.from([NaN, 0, -0, 1e-30, -1e-45, 3e-4, Infinity, -Infinity, 9, -9, 3e38]);
+  const y = tanhOf(x);
+  assert(Number.isNaN(y[0]));
+  assert(Object.is(y[1], 0) && Object.is(y[2], -0), `${y[1]} ${y[2]}`);
+  assertEquals([...y.subarray(3, 6)], [...x.subarray(3, 6)]);
+  assertEquals([...y.subarray(6)], [1, -1, 1, -1, 1]);
+});
+
+Deno.test("tanh on the kernels reads strided and broadcast views, any length, and writes only out", () => {
+  for (const n of [0, 1, 7, 65, 1023]) {
+    const flat = Float32Array.from({ length: 2 * n }, (_, i) => Math.sin(i) * 5);
+    // every other element: [n] with stride 2, from offset 1
+    const strided = new Float32Array(n);
+    wasmTanh(k, strided, [n], { data: flat, offset: 1, strides: [2] });
+    const gathered = Float32Array.from({ length: n }, (_, i) => flat[1 + 2 * i]);
+    assertEquals(strided, tanhOf(gathered), `n = ${n}`);
+    // one element broadcast over [3, n]
+    const wide = new Float32Array(3 * n);
+    wasmTanh(k, wide, [3, n], { data: flat, offset: 0, strides: [0, 0] });
+    assertEquals(wide, n ? new Float32Array(3 * n).fill(tanhOf(flat.subarray(0, 1))[0]) : wide);
+  }
+});
+
+Deno.test("Tensor.tanh runs on the kernels: a transposed view gives the kernels' bits", () => {
+  const x = new Tensor(Float32Array.from({ length: 12 }, (_, i) => i / 3 - 2), [3, 4]);
+  const t = x.transpose(0, 1);
+  const expected = tanhOf(t.contiguous().data);
+  assertEquals(t.tanh().shape, [4, 3]);
+  assertEquals(t.tanh().data, expected);
+});
