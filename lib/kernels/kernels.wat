@@ -176,16 +176,37 @@
         (br_if $k (i32.lt_u (local.get $a) (local.get $end)))))
     (v128.store (local.get $c) (local.get $acc)))
 
+  ;; Copies a panel of 12 columns: dst[k·12 .. k·12+12] = src[k·ldb ..] for k < K (`ldb` in bytes),
+  ;; the rows one after the other.
+  (func $pack_12 (param $src i32) (param $ldb i32) (param $dst i32) (param $K i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.mul (local.get $K) (i32.const 48))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+      (loop $k
+        (v128.store (local.get $dst) (v128.load (local.get $src)))
+        (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
+        (v128.store offset=32 (local.get $dst) (v128.load offset=32 (local.get $src)))
+        (local.set $src (i32.add (local.get $src) (local.get $ldb)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 48)))
+        (br_if $k (i32.lt_u (local.get $dst) (local.get $end))))))
+
   ;; C[0..M, j0..j1] = A · B for B [K, N] row-major; j1 - j0 >= 4.
   ;;
   ;; From 3 rows and 12 columns on, C is covered by 3 x 12 blocks, panel of 12 columns by
   ;; panel, so that the panel of B (K x 12 floats) is reused from the cache by every block of
   ;; rows. The last block of rows and the last panel are shifted back to end at M and j1: they
   ;; overlap their neighbours and write the same values again. Fewer rows or columns: row by row.
+  ;;
+  ;; With `pack` (an address of K x 48 bytes, else 0) each panel is first copied there, its K
+  ;; rows of 12 floats one after the other, and the blocks read the copy: a panel read where it
+  ;; lies takes 48 bytes from each of K rows `ldb` apart, a new page at every step and, when ldb
+  ;; is a multiple of 4 KB (3072 columns), the same few cache sets for the whole panel. The sums
+  ;; are the same either way, so are the bits.
   (func (export "matmul_nn")
     (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $c i32) (param $ldc i32)
-    (param $M i32) (param $K i32) (param $j0 i32) (param $j1 i32)
-    (local $i i32) (local $j i32) (local $ii i32) (local $jj i32)
+    (param $M i32) (param $K i32) (param $j0 i32) (param $j1 i32) (param $pack i32)
+    (local $i i32) (local $j i32) (local $ii i32) (local $jj i32) (local $pb i32) (local $pldb i32)
     (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
     (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
     (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
@@ -197,13 +218,21 @@
           ;; jj: byte offset of the panel's first column
           (local.set $jj (i32.shl (select (local.get $j) (i32.sub (local.get $j1) (i32.const 12))
             (i32.le_s (i32.add (local.get $j) (i32.const 12)) (local.get $j1))) (i32.const 2)))
+          ;; pb, pldb: where the blocks read the panel, and its rows' stride in bytes
+          (local.set $pb (i32.add (local.get $b) (local.get $jj)))
+          (local.set $pldb (local.get $ldb))
+          (if (local.get $pack)
+            (then
+              (call $pack_12 (local.get $pb) (local.get $ldb) (local.get $pack) (local.get $K))
+              (local.set $pb (local.get $pack))
+              (local.set $pldb (i32.const 48))))
           (local.set $i (i32.const 0))
           (loop $rows
             (local.set $ii (select (local.get $i) (i32.sub (local.get $M) (i32.const 3))
               (i32.le_s (i32.add (local.get $i) (i32.const 3)) (local.get $M))))
             (call $block_3x12
               (i32.add (local.get $a) (i32.mul (local.get $ii) (local.get $lda))) (local.get $lda)
-              (i32.add (local.get $b) (local.get $jj)) (local.get $ldb)
+              (local.get $pb) (local.get $pldb)
               (i32.add (i32.add (local.get $c) (i32.mul (local.get $ii) (local.get $ldc)))
                 (local.get $jj))
               (local.get $ldc) (local.get $K))

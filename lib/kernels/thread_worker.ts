@@ -10,7 +10,7 @@
  */
 import { workerData } from "node:worker_threads";
 import type { KernelExports } from "./wasm.ts";
-import { CONTROL, JOB } from "./threads.ts";
+import { CONTROL, JOB, runJob } from "./threads.ts";
 
 const { module, memory, control, index } = workerData as {
   module: WebAssembly.Module;
@@ -32,10 +32,8 @@ for (;;) {
   // the memory may have grown since the last job: reading its buffer makes this thread's
   // instance see the new size
   void memory.buffer;
-  const [kernel, a, lda, b, ldb, c, ldc, M, K, j0, j1] = ctl.subarray(job, job + JOB.size);
   try {
-    if (kernel === JOB.nn) kernels.matmul_nn(a, lda, b, ldb, c, ldc, M, K, j0, j1);
-    else if (kernel === JOB.nt) kernels.matmul_nt(a, lda, b, ldb, c, ldc, M, K, j0, j1);
+    runJob(kernels, ctl.subarray(job, job + JOB.size));
   } catch {
     Atomics.store(ctl, CONTROL.failed, 1);
   }

@@ -9,13 +9,16 @@
  *
  * @module
  */
-import type { Kernels } from "./wasm.ts";
+import type { KernelExports, Kernels } from "./wasm.ts";
 
 /** The most threads the kernels use. */
 export const MAX_THREADS = 16;
 
-/** A job's row of integers: which kernel, then its 10 arguments (`wasm.ts`'s order). */
-export const JOB = { size: 11, nn: 1, nt: 2 } as const;
+/**
+ * A job's row of integers: which kernel, then its arguments in `wasm.ts`'s order (`matmul_nn`'s
+ * 11; `matmul_nt` takes the first 10).
+ */
+export const JOB = { size: 12, nn: 1, nt: 2 } as const;
 
 /** The control block's layout, in 32-bit slots: counters, then one job row per thread. */
 export const CONTROL = {
@@ -107,7 +110,7 @@ export function runJobs(k: Kernels, jobs: readonly (readonly number[])[]): void 
     Atomics.store(ctl, CONTROL.pending, pool.helpers);
     Atomics.add(ctl, CONTROL.generation, 1);
     Atomics.notify(ctl, CONTROL.generation);
-    run(k, jobs[0]);
+    runJob(k.exports, jobs[0]);
     for (let left; (left = Atomics.load(ctl, CONTROL.pending)) !== 0;) {
       Atomics.wait(ctl, CONTROL.pending, left);
     }
@@ -116,11 +119,17 @@ export function runJobs(k: Kernels, jobs: readonly (readonly number[])[]): void 
     }
     return;
   }
-  for (const job of jobs) run(k, job);
+  for (const job of jobs) runJob(k.exports, job);
 }
 
-function run(k: Kernels, job: readonly number[]): void {
-  const [kernel, a, lda, b, ldb, c, ldc, M, K, j0, j1] = job;
-  if (kernel === JOB.nn) k.exports.matmul_nn(a, lda, b, ldb, c, ldc, M, K, j0, j1);
-  else k.exports.matmul_nt(a, lda, b, ldb, c, ldc, M, K, j0, j1);
+/**
+ * Runs one job row (see {@linkcode JOB}) on an instance of the kernels.
+ *
+ * @param kernels the instance's exports
+ * @param job the row: which kernel, then its arguments
+ */
+export function runJob(kernels: KernelExports, job: readonly number[] | Int32Array): void {
+  const [kernel, a, lda, b, ldb, c, ldc, M, K, j0, j1, pack] = job;
+  if (kernel === JOB.nn) kernels.matmul_nn(a, lda, b, ldb, c, ldc, M, K, j0, j1, pack);
+  else if (kernel === JOB.nt) kernels.matmul_nt(a, lda, b, ldb, c, ldc, M, K, j0, j1);
 }

@@ -13,7 +13,10 @@ import { Heap } from "./heap.ts";
 
 /** The functions `kernels.wat` exports (addresses in bytes, sizes and strides in floats). */
 export interface KernelExports {
-  /** `C[0..M, j0..j1] = A · B`, B `[K, N]` row-major with rows `ldb` apart. */
+  /**
+   * `C[0..M, j0..j1] = A · B`, B `[K, N]` row-major with rows `ldb` apart; `pack` is the
+   * address of `K` x 48 bytes to copy each panel of 12 columns of B to first, or 0.
+   */
   matmul_nn(
     a: number,
     lda: number,
@@ -25,6 +28,7 @@ export interface KernelExports {
     K: number,
     j0: number,
     j1: number,
+    pack: number,
   ): void;
   /** `C[0..M, j0..j1] = A · Wᵀ`, W `[N, K]` row-major with rows `ldw` apart. */
   matmul_nt(

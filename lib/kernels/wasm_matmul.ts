@@ -16,6 +16,16 @@ import type { Kernels } from "./wasm.ts";
 
 /** The fewest columns `matmul_nn` takes; narrower products are padded to this. */
 const MIN_COLS = 4;
+/** `matmul_nn`'s panels are this many columns wide. */
+const PANEL = 12;
+/**
+ * From this many rows of A on, `matmul_nn` packs each panel of B first (see `kernels.wat`): the
+ * copy costs about one block of rows' reading of it, repaid when four or more blocks read it.
+ */
+const PACK_MIN_ROWS = 12;
+
+const align = (x: number) => Math.ceil(x / 64) * 64;
+
 /** The fewest columns `matmul_nt` takes (narrower ones go through `matmul_nn`). */
 const MIN_COLS_NT = 8;
 
@@ -100,19 +110,23 @@ export function wasmMatmulInto(
   const nt = !nn && N >= MIN_COLS_NT &&
     ((bHeld && b.rowStride === 1) || (b.rowStride === 1 && b.colStride !== 1));
   const bInPlace = nn || (nt && bHeld);
-  // scratch layout: C, then A's copy, then B's copy
+  const ranges = columnRanges(width, nt ? MIN_COLS_NT : PANEL, M * N * K);
+  // each thread's room to pack its panels of B in (see `kernels.wat`), when enough rows reuse them
+  const packBytes = !nt && M >= PACK_MIN_ROWS ? align(4 * PANEL * K) : 0;
+  // scratch layout: C, then A's copy, then B's copy, then the packed panels
   const cBytes = 4 * M * width;
   const aBytes = aInPlace ? 0 : 4 * M * K;
   const bBytes = bInPlace ? 0 : 4 * K * width;
-  const base = k.heap.scratch(cBytes + aBytes + bBytes + 256);
-  const align = (x: number) => Math.ceil(x / 64) * 64;
+  const base = k.heap.scratch(cBytes + aBytes + bBytes + ranges.length * packBytes + 256);
   const c = base, aAt = align(c + cBytes), bAt = align(aAt + aBytes);
+  const packAt = align(bAt + bBytes);
   const f32 = new Float32Array(heap.buffer());
   let aAddr = address(a), lda = a.rowStride;
   if (!aInPlace) {
     copyIn(f32, aAt, K, a, M, K);
     aAddr = aAt, lda = K;
   }
+  let args: number[];
   if (nt) {
     // W = Bᵀ: [N, K], row j is column j of B
     let wAddr = address(b), ldw = b.colStride;
@@ -120,7 +134,7 @@ export function wasmMatmulInto(
       copyIn(f32, bAt, K, { ...b, rowStride: b.colStride, colStride: b.rowStride }, N, K);
       wAddr = bAt, ldw = K;
     }
-    share(k, JOB.nt, [aAddr, lda, wAddr, ldw, c, width, M, K], width, MIN_COLS_NT, M * N * K);
+    args = [JOB.nt, aAddr, lda, wAddr, ldw, c, width, M, K];
   } else {
     let bAddr = address(b), ldb = b.rowStride;
     if (!bInPlace) {
@@ -128,8 +142,12 @@ export function wasmMatmulInto(
       copyIn(f32, bAt, width, b, K, N);
       bAddr = bAt, ldb = width;
     }
-    share(k, JOB.nn, [aAddr, lda, bAddr, ldb, c, width, M, K], width, 12, M * N * K);
+    args = [JOB.nn, aAddr, lda, bAddr, ldb, c, width, M, K];
   }
+  runJobs(
+    k,
+    ranges.map(([j0, j1], p) => [...args, j0, j1, packBytes && packAt + p * packBytes]),
+  );
   if (width === N) out.set(f32.subarray(c >> 2, (c >> 2) + M * N), outOffset);
   else {
     for (let i = 0; i < M; i++) {
@@ -137,16 +155,4 @@ export function wasmMatmulInto(
       out.set(f32.subarray(p, p + N), outOffset + i * N);
     }
   }
-}
-
-// Runs a kernel over the columns [0, width), shared by the threads when the product is large.
-function share(
-  k: Kernels,
-  kernel: number,
-  args: number[],
-  width: number,
-  unit: number,
-  work: number,
-): void {
-  runJobs(k, columnRanges(width, unit, work).map(([j0, j1]) => [kernel, ...args, j0, j1]));
 }

@@ -150,6 +150,18 @@ Deno.test("`wasmMatmulInto()` gives a row the same bits alone as among 40 rows",
   }
 });
 
+Deno.test("`wasmMatmulInto()` gives the same bits with B's panels packed (12 rows on) or read in place", () => {
+  // 3072 columns: rows of B 12 KB apart, where the packing matters most
+  for (const [N, K] of [[3072, 40], [37, 129]]) {
+    const a = makeMatrix(12, K, "rowMajor"), b = makeMatrix(K, N, "rowMajor", "heap");
+    const packed = new Float32Array(12 * N), inPlace = new Float32Array(11 * N);
+    wasmMatmulInto(k, packed, 0, 12, N, K, a, b);
+    wasmMatmulInto(k, inPlace, 0, 11, N, K, a, b);
+    assertEquals([...packed.subarray(0, 11 * N)], [...inPlace], `[12, ${K}] x [${K}, ${N}]`);
+    check(12, N, K, a, b, `packed [12, ${K}] x [${K}, ${N}]`);
+  }
+});
+
 Deno.test("`Tensor.matmul()` broadcasts a batch over a weight held in the kernels' memory", () => {
   const w = kernelFloats(24);
   w.forEach((_, i) => (w[i] = (i % 7) - 3));
