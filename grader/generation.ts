@@ -40,38 +40,48 @@ export interface GenerationRun {
  *   of these picks is its next token, so this checks what generation would, without running the
  *   growing sequence once per new token. The last pick is the model's own.
  *
- * The model is exported before this returns (that runs the learner's code). On WASM, with a
- * thread to start ({@linkcode ProbeEnv.thread}), onnxruntime then starts and runs on that thread
- * while the child's other probes go on: `result` settles when it is done. Anywhere else (WebGPU,
- * the eager CPU when the model cannot be exported) it runs here, and `result` is settled on
- * return.
+ * The model is loaded and exported before this returns (that runs the learner's code). On WASM,
+ * with a thread to start ({@linkcode ProbeEnv.thread}), onnxruntime runs on that thread while the
+ * child's other probes go on: the thread starts first, so that onnxruntime's own start overlaps
+ * the loading, and `result` settles when it is done. Anywhere else (WebGPU, the eager CPU when
+ * the model cannot be exported) it runs here, and `result` is settled on return.
  *
- * @param model the learner's loaded model
  * @param env the probe environment
  * @param work the prompts and how many tokens to add each, or the prompts and the continuations
  *   to force
- * @param step the learner's cached step (stage 6), if any
+ * @param load loads the learner's model and gives it, with its cached step (stage 6) if any
  * @returns the run, to await
  */
 export async function startOnBackend(
-  model: Forwardable,
   env: ProbeEnv,
   work: { generate: { ids: number[]; n: number }[] } | {
     force: { ids: number[]; forced: number[] }[];
   },
-  step?: CachedStep,
+  load: () => Promise<{ model: Forwardable; step?: CachedStep }>,
 ): Promise<{ result: Promise<GenerationRun> }> {
   // imported here so that only the probes that generate load onnxruntime-web
-  const { prepareModel, sessionRunner } = await import("../lib/backends.ts");
-  const { picks, picksOnThread, picksOptions } = await import("../lib/session_thread.ts");
+  const { chooseBackend, prepareModel, sessionRunner } = await import("../lib/backends.ts");
+  const { picks, picksOptions, startPicksThread } = await import("../lib/session_thread.ts");
+  const { thread: Thread, gpu } = env;
+  // the thread starts first, when the run will be on WASM
+  const onThread = Thread && gpu &&
+    (await chooseBackend("auto", () => Promise.resolve(gpu))).backend === "wasm";
+  const thread = onThread ? startPicksThread(Thread) : undefined;
   const forced = "force" in work;
   const job = forced
     ? { sequences: work.force.map((p) => ({ ids: [...p.ids, ...p.forced], from: p.ids.length })) }
     : { prompts: work.generate };
-  const options = { ...picksOptions(job), step, gpu: env.gpu };
-  const prepared = await prepareModel(model, env.config, options);
-  if (!("runner" in prepared) && prepared.backend === "wasm" && env.thread) {
-    const result = picksOnThread(env.thread, { prepared, config: env.config, job }).then(
+  const options = { ...picksOptions(job), gpu };
+  let prepared, model: Forwardable, step: CachedStep | undefined;
+  try {
+    ({ model, step } = await load());
+    prepared = await prepareModel(model, env.config, { ...options, step });
+  } catch (e) {
+    thread?.close();
+    throw e;
+  }
+  if (!("runner" in prepared) && prepared.backend === "wasm" && thread) {
+    const result = thread.run({ prepared, config: env.config, job }).then(
       ({ ids, notices }): GenerationRun => ({
         backend: "wasm",
         cached: prepared.cached,
@@ -83,6 +93,7 @@ export async function startOnBackend(
     result.catch(() => {}); // awaited by a later probe: not an unhandled rejection meanwhile
     return { result };
   }
+  thread?.close();
   const runner = "runner" in prepared
     ? prepared.runner
     : await sessionRunner(prepared, env.config, options);

@@ -26,6 +26,7 @@ import {
   type Forwardable,
   type KVCache,
 } from "./export/trace.ts";
+import { DType, OnnxGraph } from "./export/onnx_graph.ts";
 import { loadNativeOrt, type OrtApi } from "./ort_native.ts";
 import { type Runner, sessionAllLogits, sessionLogits, withCache } from "./session_runner.ts";
 import { Tensor } from "./tensor.ts";
@@ -139,6 +140,27 @@ export async function openSession(
     const runtime = backend === "native" ? "onnxruntime-node" : `onnxruntime-web on ${backend}`;
     throw new BackendError(`Cannot start ${runtime}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Starts onnxruntime-web's runtime on a backend ahead of any model, with a one-node graph: its
+ * WebAssembly is compiled and initialised once per thread, about a second that a caller with a
+ * model still to load can spend meanwhile (`session_thread.ts`).
+ *
+ * @param backend `wasm` or `webgpu`
+ * @param threads threads for `wasm`
+ * @throws {BackendError} when the backend cannot start
+ */
+export async function warmUp(backend: "wasm" | "webgpu", threads = 1): Promise<void> {
+  const g = new OnnxGraph();
+  const y = g.node("Identity", ["x"]);
+  const io = (name: string) => ({ name, type: DType.FLOAT, dims: [1] });
+  const open = await openSession(
+    { bytes: g.encode([io("x")], [io(y)]), externalData: [] },
+    backend,
+    threads,
+  );
+  await open.session.release();
 }
 
 /**

@@ -56,7 +56,7 @@ export async function picks(
   return ids;
 }
 
-/** What {@linkcode picksOnThread} hands its thread. */
+/** What a {@linkcode PicksThread} is given to run. */
 export interface ThreadJob {
   /** The graph, its weights and its backend. */
   prepared: ExportedForBackend;
@@ -88,45 +88,58 @@ export type ThreadReply =
   | { ids: number[][]; notices: string[] }
   | { error: { name: string; message: string } };
 
+/** A thread for {@linkcode picks}, started ahead of its job by {@linkcode startPicksThread}. */
+export interface PicksThread {
+  /**
+   * Hands the thread its job: {@linkcode picks} on onnxruntime started there with
+   * {@linkcode picksOptions}. The thread ends when it has answered.
+   *
+   * @param job the exported graph, the model's sizes and the job
+   * @returns the ids and onnxruntime's notices
+   * @throws {Error} what the thread threw (its name and message), e.g. a `BackendError`
+   */
+  run(job: ThreadJob): Promise<{ ids: number[][]; notices: string[] }>;
+  /** Ends the thread without a job (the model could not go there after all). */
+  close(): void;
+}
+
 /**
- * {@linkcode picks} on a new thread (`session_thread_worker.ts`), on onnxruntime started there
- * with {@linkcode picksOptions}. The thread ends when it has answered.
+ * Starts a thread (`session_thread_worker.ts`) that loads onnxruntime-web and starts its WASM
+ * runtime at once (see `warmUp`), then waits for its job: a caller that still has a model to load
+ * and export spends that time on the other core.
  *
  * @param Thread `node:worker_threads`' `Worker`
- * @param job the exported graph, the model's sizes and the job
- * @returns the ids and onnxruntime's notices
- * @throws {Error} what the thread threw (its name and message), e.g. a `BackendError`
+ * @returns the thread
  */
-export function picksOnThread(
-  Thread: typeof import("node:worker_threads").Worker,
-  job: ThreadJob,
-): Promise<{ ids: number[][]; notices: string[] }> {
-  return new Promise((resolve, reject) => {
-    const url = new URL("./session_thread_worker.ts", import.meta.url);
-    const worker = new Thread(url, { workerData: sent(job) });
-    const settle = (settled: () => void) => {
-      worker.removeAllListeners();
-      void worker.terminate();
-      settled();
-    };
-    worker.on(
-      "message",
-      (reply: ThreadReply) =>
-        settle(() =>
-          "error" in reply
-            ? reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }))
-            : resolve(reply)
-        ),
-    );
-    worker.on("error", (e: Error) => settle(() => reject(e)));
-    worker.on(
+export function startPicksThread(Thread: typeof import("node:worker_threads").Worker): PicksThread {
+  const worker = new Thread(new URL("./session_thread_worker.ts", import.meta.url));
+  const end = () => {
+    worker.removeAllListeners();
+    void worker.terminate();
+  };
+  // what the thread says before it has a job (a failed start) waits for `run`
+  const early = new Promise<ThreadReply | Error>((settle) => {
+    worker.once("message", settle);
+    worker.once("error", settle);
+    worker.once(
       "exit",
       (code: number) =>
-        settle(() =>
-          reject(new Error(`The thread of onnxruntime ended early (exit code ${code})`))
-        ),
+        settle(new Error(`The thread of onnxruntime ended early (exit code ${code})`)),
     );
   });
+  return {
+    async run(job) {
+      worker.postMessage(sent(job));
+      const reply = await early;
+      end();
+      if (reply instanceof Error) throw reply;
+      if ("error" in reply) {
+        throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+      }
+      return reply;
+    },
+    close: end,
+  };
 }
 
 function sent(job: ThreadJob): SentJob {
@@ -146,7 +159,7 @@ function sent(job: ThreadJob): SentJob {
 /**
  * The job a thread was sent, its weights as views again.
  *
- * @param job what {@linkcode picksOnThread} sent
+ * @param job what {@linkcode PicksThread.run} sent
  * @returns the job
  */
 export function received(job: SentJob): ThreadJob {

@@ -8,7 +8,9 @@ import { loadStateDict } from "./checkpoint.ts";
 import { loadConfig } from "./config.ts";
 import { kernels } from "./kernels/wasm.ts";
 import { kitPath } from "./paths.ts";
-import { picks, picksOnThread, picksOptions } from "./session_thread.ts";
+import { picks, picksOptions, startPicksThread, type ThreadJob } from "./session_thread.ts";
+
+const onThread = (job: ThreadJob) => startPicksThread(Worker).run(job);
 import type { Tensor } from "./tensor.ts";
 
 const config = loadConfig(kitPath("data", "tiny", "config.json"));
@@ -46,8 +48,8 @@ Deno.test("on a thread, the forced picks are the reference's continuations, as o
   const prepared = await exported(model);
   // the weights lie in the kernels' memory: they go to the thread as places in it
   assertEquals(prepared.exported.externalData.every((f) => kernels!.heap.holds(f.data)), true);
-  const onThread = await picksOnThread(Worker, { prepared, config, job: forced });
-  assertEquals(onThread.ids, expected);
+  const there = await onThread({ prepared, config, job: forced });
+  assertEquals(there.ids, expected);
   const runner = await createRunner(model, config, { ...picksOptions(forced), backend: "wasm" });
   assertEquals(await picks(runner, forced, config.n_positions), expected);
   await runner.close();
@@ -58,7 +60,7 @@ Deno.test("on a thread, generation with the KV cache adds the reference's tokens
   const prepared = await exported(model, (ids, past) => gpt2WithCache(model, ids, past, config));
   assertEquals(prepared.cached, true);
   const job = { prompts: PROMPTS.map((p) => ({ ids: prompt(p), n: expected[p].length })) };
-  assertEquals((await picksOnThread(Worker, { prepared, config, job })).ids, expected);
+  assertEquals((await onThread({ prepared, config, job })).ids, expected);
 });
 
 Deno.test("a weight outside the kernels' memory goes to the thread as a copy of its bytes", async () => {
@@ -72,21 +74,29 @@ Deno.test("a weight outside the kernels' memory goes to the thread as a copy of 
     config,
     job: forced,
   });
-  assertEquals((await picksOnThread(Worker, job(copied))).ids, expected);
+  assertEquals((await onThread(job(copied))).ids, expected);
   // and the thread computes with what it was sent: zeroed embeddings pick other tokens
   const zeroed = files.map((
     f,
     i,
   ) => (i === wte ? { ...f, data: new Uint8Array(f.data.length) } : f));
-  assertNotEquals((await picksOnThread(Worker, job(zeroed))).ids, expected);
+  assertNotEquals((await onThread(job(zeroed))).ids, expected);
 });
 
 Deno.test("what fails on the thread is thrown here, with its name and message", async () => {
   const prepared = await exported(tinyModel());
   const broken = { ...prepared, exported: { ...prepared.exported, bytes: new Uint8Array(8) } };
-  const e = await assertRejects(() =>
-    picksOnThread(Worker, { prepared: broken, config, job: forced })
-  );
+  const e = await assertRejects(() => onThread({ prepared: broken, config, job: forced }));
   assertEquals((e as Error).name, "BackendError");
   assertEquals((e as Error).message.startsWith("Cannot start onnxruntime-web on wasm"), true);
+});
+
+Deno.test("a thread started ahead of its job can be closed without one", async () => {
+  const thread = startPicksThread(Worker);
+  thread.close();
+  // and one that gets its job after it has started onnxruntime still answers
+  const late = startPicksThread(Worker);
+  await new Promise((wait) => setTimeout(wait, 1500));
+  const prepared = await exported(tinyModel());
+  assertEquals((await late.run({ prepared, config, job: forced })).ids, expected);
 });

@@ -1,17 +1,21 @@
 /**
- * The thread of `picksOnThread` (`session_thread.ts`): starts onnxruntime on the exported graph
- * it is given, computes the job's greedy picks, and posts them or the error. Only the kit's code
- * runs here: the graph is data.
+ * The thread of `startPicksThread` (`session_thread.ts`): starts onnxruntime-web's WASM runtime
+ * as soon as it loads, then takes its one job from its parent, computes the greedy picks on the
+ * exported graph it was given, and posts them or the error. Only the kit's code runs here: the
+ * graph is data.
  *
  * @module
  */
-import { parentPort, workerData } from "node:worker_threads";
-import { sessionRunner } from "./backends.ts";
+import { parentPort } from "node:worker_threads";
+import { sessionRunner, warmUp } from "./backends.ts";
 import { picks, picksOptions, received, type SentJob, type ThreadReply } from "./session_thread.ts";
 
-const { prepared, config, job } = received(workerData as SentJob);
+const port = parentPort!;
+const sent = new Promise<SentJob>((take) => port.once("message", take));
 let reply: ThreadReply;
 try {
+  await warmUp("wasm");
+  const { prepared, config, job } = received(await sent);
   const runner = await sessionRunner(prepared, config, picksOptions(job));
   const ids = await picks(runner, job, config.n_positions);
   await runner.close();
@@ -20,4 +24,4 @@ try {
   const { name, message } = e instanceof Error ? e : new Error(String(e));
   reply = { error: { name, message } };
 }
-parentPort!.postMessage(reply);
+port.postMessage(reply);

@@ -421,9 +421,11 @@ const LOOP_TOKENS = 8;
 
 /** The ONNX check: exported and started by the "onnx:start" call, collected by "onnx". */
 const onnx = backgroundProbes((learner, args, env) =>
-  startOnBackend(loadedModule<Forward>(learner, env, "GPT2", ""), env, {
-    force: args.prompts as { ids: number[]; forced: number[] }[],
-  })
+  startOnBackend(
+    env,
+    { force: args.prompts as { ids: number[]; forced: number[] }[] },
+    () => Promise.resolve({ model: loadedModule<Forward>(learner, env, "GPT2", "") }),
+  )
 );
 
 function loopTokens(p: PromptRef): number {

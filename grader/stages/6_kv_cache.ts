@@ -72,16 +72,17 @@ async function learnerModel(env: ProbeEnv): Promise<Model> {
 }
 
 /** The ONNX check: exported and started by the "onnx:start" call, collected by "onnx". */
-const onnx = backgroundProbes(async (learner, args, env) => {
-  const model = await learnerModel(env);
-  const step = exported<Step>(learner, "gpt2WithCache");
-  return await startOnBackend(
-    model,
+const onnx = backgroundProbes((learner, args, env) =>
+  startOnBackend(
     env,
     { generate: args.prompts as { ids: number[]; n: number }[] },
-    (ids, past) => step(model, ids, past, env.config),
-  );
-});
+    async () => {
+      const model = await learnerModel(env);
+      const step = exported<Step>(learner, "gpt2WithCache");
+      return { model, step: (ids, past) => step(model, ids, past, env.config) };
+    },
+  )
+);
 
 function cacheShapes(present: KV[]): number[][][] {
   return present.map((kv) => [[...kv.k.shape], [...kv.v.shape]]);
