@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { GPT2Config } from "../lib/config.ts";
 import type { CachedStep, Forwardable } from "../lib/export/trace.ts";
 import type { Runner } from "../lib/session_runner.ts";
 import { valueOf } from "./outcomes.ts";
@@ -31,6 +32,19 @@ export interface GenerationRun {
 }
 
 /**
+ * From this many parameters on, the thread starts onnxruntime's runtime as soon as it starts,
+ * while the model loads (see `startPicksThread`). Below, the model loads in a fraction of a
+ * second and the early start only competes with it: the tiny model's stage 6 took 2.8 s with it
+ * against 2.4 s without.
+ */
+const WARM_UP_MIN_PARAMETERS = 20e6;
+
+// A GPT-2's parameter count, near enough: the token embeddings and 12·C² per block.
+function parameters(c: GPT2Config): number {
+  return c.vocab_size * c.n_embd + 12 * c.n_layer * c.n_embd ** 2;
+}
+
+/**
  * Child side: the model's greedy picks on the automatic backend, for one of two jobs.
  *
  * - Generation (stage 6, with the learner's cached step): each prompt and how many tokens to add.
@@ -43,7 +57,7 @@ export interface GenerationRun {
  * The model is loaded and exported before this returns (that runs the learner's code). On WASM,
  * with a thread to start ({@linkcode ProbeEnv.thread}), onnxruntime runs on that thread while the
  * child's other probes go on: the thread starts first, so that onnxruntime's own start overlaps
- * the loading, and `result` settles when it is done. Anywhere else (WebGPU, the eager CPU when
+ * the loading of a large model, and `result` settles when it is done. Anywhere else (WebGPU, the eager CPU when
  * the model cannot be exported) it runs here, and `result` is settled on return.
  *
  * @param env the probe environment
@@ -66,7 +80,8 @@ export async function startOnBackend(
   // the thread starts first, when the run will be on WASM
   const onThread = Thread && gpu &&
     (await chooseBackend("auto", () => Promise.resolve(gpu))).backend === "wasm";
-  const thread = onThread ? startPicksThread(Thread) : undefined;
+  const warmUp = parameters(env.config) >= WARM_UP_MIN_PARAMETERS;
+  const thread = onThread ? startPicksThread(Thread, { warmUp }) : undefined;
   const forced = "force" in work;
   const job = forced
     ? { sequences: work.force.map((p) => ({ ids: [...p.ids, ...p.forced], from: p.ids.length })) }

@@ -104,15 +104,20 @@ export interface PicksThread {
 }
 
 /**
- * Starts a thread (`session_thread_worker.ts`) that loads onnxruntime-web and starts its WASM
- * runtime at once (see `warmUp`), then waits for its job: a caller that still has a model to load
- * and export spends that time on the other core.
+ * Starts a thread (`session_thread_worker.ts`) that loads onnxruntime-web, with `warmUp` starts
+ * its WASM runtime at once (see `warmUp` in `backends.ts`), and waits for its job: a caller that
+ * still has a large model to load and export spends that time on the other core.
  *
  * @param Thread `node:worker_threads`' `Worker`
+ * @param options whether to start onnxruntime's runtime before the job comes
  * @returns the thread
  */
-export function startPicksThread(Thread: typeof import("node:worker_threads").Worker): PicksThread {
-  const worker = new Thread(new URL("./session_thread_worker.ts", import.meta.url));
+export function startPicksThread(
+  Thread: typeof import("node:worker_threads").Worker,
+  options: { warmUp: boolean },
+): PicksThread {
+  const url = new URL("./session_thread_worker.ts", import.meta.url);
+  const worker = new Thread(url, { workerData: options });
   const end = () => {
     worker.removeAllListeners();
     void worker.terminate();

@@ -10,7 +10,7 @@ import { kernels } from "./kernels/wasm.ts";
 import { kitPath } from "./paths.ts";
 import { picks, picksOptions, startPicksThread, type ThreadJob } from "./session_thread.ts";
 
-const onThread = (job: ThreadJob) => startPicksThread(Worker).run(job);
+const onThread = (job: ThreadJob) => startPicksThread(Worker, { warmUp: false }).run(job);
 import type { Tensor } from "./tensor.ts";
 
 const config = loadConfig(kitPath("data", "tiny", "config.json"));
@@ -92,10 +92,10 @@ Deno.test("what fails on the thread is thrown here, with its name and message", 
 });
 
 Deno.test("a thread started ahead of its job can be closed without one", async () => {
-  const thread = startPicksThread(Worker);
+  const thread = startPicksThread(Worker, { warmUp: true });
   thread.close();
   // and one that gets its job after it has started onnxruntime still answers
-  const late = startPicksThread(Worker);
+  const late = startPicksThread(Worker, { warmUp: true });
   await new Promise((wait) => setTimeout(wait, 1500));
   const prepared = await exported(tinyModel());
   assertEquals((await late.run({ prepared, config, job: forced })).ids, expected);
