@@ -1,19 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { Tensor } from "../tensor.ts";
-import { type KernelExports, type Kernels, kernels } from "./wasm.ts";
+import { k, simd128 } from "./test_builds.ts";
 import { wasmTanh } from "./wasm_elementwise.ts";
-
-const k = kernels!;
-// the build for engines without relaxed SIMD, on the same memory
-// @ts-ignore: TypeScript does not know source-phase imports yet (Deno does)
-const simd128Module: WebAssembly.Module = await import.source("./kernels_simd128.wasm");
-const simd128: Kernels = {
-  ...k,
-  module: simd128Module,
-  exports: new WebAssembly.Instance(simd128Module, { env: { memory: k.heap.memory } })
-    .exports as unknown as KernelExports,
-  relaxed: false,
-};
 
 function tanhOf(xs: Float32Array, build = k): Float32Array {
   const out = new Float32Array(xs.length).fill(NaN);

@@ -1,21 +1,10 @@
 import { assert, assertEquals } from "@std/assert";
 import { matmulInto, type Matrix } from "./matmul.ts";
 import { assertProduct, type Home, type Layout, makeMatrix } from "./test_matrices.ts";
-import { type KernelExports, kernelFloats, type Kernels, kernels } from "./wasm.ts";
+import { k, simd128 } from "./test_builds.ts";
+import { kernelFloats, kernels } from "./wasm.ts";
 import { wasmMatmulInto } from "./wasm_matmul.ts";
 import { Tensor } from "../tensor.ts";
-
-const k = kernels!;
-// the build for engines without relaxed SIMD, on the same memory
-// @ts-ignore: TypeScript does not know source-phase imports yet (Deno does)
-const simd128Module: WebAssembly.Module = await import.source("./kernels_simd128.wasm");
-const simd128: Kernels = {
-  ...k,
-  module: simd128Module,
-  exports: new WebAssembly.Instance(simd128Module, { env: { memory: k.heap.memory } })
-    .exports as unknown as KernelExports,
-  relaxed: false,
-};
 
 /** `A · B` by the WebAssembly kernels and by the TypeScript kernel (the reference). */
 function both(M: number, N: number, K: number, a: Matrix, b: Matrix, build = k) {
