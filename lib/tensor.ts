@@ -514,7 +514,7 @@ export class Tensor {
 
   /**
    * Hyperbolic tangent. On the WebAssembly kernels it is Eigen's float rational approximation
-   * (within 6 float ulps of `Math.tanh`, the same bits on every CPU), else `Math.tanh`.
+   * (within 7 float ulps of `Math.tanh`, the same bits on every CPU), else `Math.tanh`.
    */
   tanh(): Tensor {
     if (!kernels) return unary("Tanh", this);

@@ -197,14 +197,14 @@ Deno.test("every binary op's shape error names the op and both shapes", () => {
   }
 });
 
-Deno.test("tanh is within 6 float ulps of Math.tanh (exactly it without the kernels)", () => {
+Deno.test("tanh is within 7 float ulps of Math.tanh (exactly it without the kernels)", () => {
   const x = random([5, 7], -6, 6);
   const found = x.tanh().data;
   const bits = (v: number) => new Int32Array(new Float32Array([v]).buffer)[0];
   x.data.forEach((v, i) => {
     const expected = Math.fround(Math.tanh(v));
     const d = Math.abs(bits(found[i]) - bits(expected));
-    assert(d <= (kernels ? 6 : 0), `tanh(${v}): ${found[i]}, expected ${expected}`);
+    assert(d <= (kernels ? 7 : 0), `tanh(${v}): ${found[i]}, expected ${expected}`);
   });
 });
 

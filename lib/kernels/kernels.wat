@@ -426,7 +426,7 @@
   ;;
   ;; Eigen's float tanh: on x clamped to ±7.90531, the odd rational p(x)/q(x) with p of degree 13
   ;; and q of degree 6; x itself where |x| < 0.0004 (tanh x = x to within float rounding) and ±1
-  ;; where |x| >= 9 (past the last float below 1). Within 6 float ulps of the exact tanh (see
+  ;; where |x| >= 9 (past the last float below 1). Within 7 float ulps of the exact tanh (see
   ;; `wasm_elementwise_test.ts`); NaN stays NaN, -0 stays -0. Plain multiplies and adds, never
   ;; fused, so every engine and CPU gives the same bits.
   (func (export "tanh") (param $x i32) (param $y i32) (param $n i32)

@@ -12,7 +12,7 @@ import type { Kernels } from "./wasm.ts";
 const gather = elementwise(1, "x0");
 
 /**
- * `out = tanh(x)` for a strided view, on the kernels: Eigen's float rational, within 6 float
+ * `out = tanh(x)` for a strided view, on the kernels: Eigen's float rational, within 7 float
  * ulps of `Math.tanh` (the TypeScript kernels' `tanh`), the same bits on every CPU.
  *
  * @param k the loaded kernels
