@@ -57,8 +57,8 @@ function parameters(c: GPT2Config): number {
  * The model is loaded and exported before this returns (that runs the learner's code). On WASM,
  * with a thread to start ({@linkcode ProbeEnv.thread}), onnxruntime runs on that thread while the
  * child's other probes go on: the thread starts first, so that onnxruntime's own start overlaps
- * the loading of a large model, and `result` settles when it is done. Anywhere else (WebGPU, the eager CPU when
- * the model cannot be exported) it runs here, and `result` is settled on return.
+ * the loading of a large model, and `result` settles when it is done. Anywhere else (WebGPU, the
+ * eager CPU when the model cannot be exported) it runs here, and `result` is settled on return.
  *
  * @param env the probe environment
  * @param work the prompts and how many tokens to add each, or the prompts and the continuations
@@ -74,8 +74,8 @@ export async function startOnBackend(
   load: () => Promise<{ model: Forwardable; step?: CachedStep }>,
 ): Promise<{ result: Promise<GenerationRun> }> {
   // imported here so that only the probes that generate load onnxruntime-web
-  const { chooseBackend, prepareModel, sessionRunner } = await import("../lib/backends.ts");
-  const { picks, picksOptions, startPicksThread } = await import("../lib/session_thread.ts");
+  const { chooseBackend, prepareModel } = await import("../lib/backends.ts");
+  const { picksOptions, runPicks, startPicksThread } = await import("../lib/session_thread.ts");
   const { thread: Thread, gpu } = env;
   // the thread starts first, when the run will be on WASM
   const onThread = Thread && gpu &&
@@ -86,11 +86,10 @@ export async function startOnBackend(
   const job = forced
     ? { sequences: work.force.map((p) => ({ ids: [...p.ids, ...p.forced], from: p.ids.length })) }
     : { prompts: work.generate };
-  const options = { ...picksOptions(job), gpu };
-  let prepared, model: Forwardable, step: CachedStep | undefined;
+  let prepared;
   try {
-    ({ model, step } = await load());
-    prepared = await prepareModel(model, env.config, { ...options, step });
+    const { model, step } = await load();
+    prepared = await prepareModel(model, env.config, { ...picksOptions(job), step, gpu });
   } catch (e) {
     thread?.close();
     throw e;
@@ -109,11 +108,7 @@ export async function startOnBackend(
     return { result };
   }
   thread?.close();
-  const runner = "runner" in prepared
-    ? prepared.runner
-    : await sessionRunner(prepared, env.config, options);
-  const ids = await picks(runner, job, env.config.n_positions);
-  await runner.close();
+  const { ids, runner } = await runPicks(prepared, env.config, job);
   return { result: Promise.resolve({ ...describe(runner), ids, forced }) };
 }
 

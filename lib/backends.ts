@@ -216,8 +216,7 @@ export async function prepareModel(
   config: GPT2Config,
   options: RunnerOptions = {},
 ): Promise<PreparedModel> {
-  const { step } = options;
-  const { gpu } = options;
+  const { step, gpu } = options;
   const { backend, notices } = await chooseBackend(
     options.backend ?? "auto",
     gpu ? () => Promise.resolve(gpu) : undefined,
@@ -227,8 +226,9 @@ export async function prepareModel(
   });
   if (backend === "cpu") return await eager();
   try {
-    // generation reads the last position only; onnxruntime-web can take the weights as
-    // external data shared with the model, onnxruntime-node only inside the graph's bytes
+    // generation reads the last position only (teacher forcing every one); onnxruntime-web can
+    // take the weights as external data shared with the model, onnxruntime-node only inside the
+    // graph's bytes
     const exportOptions = {
       lastPosition: !options.everyPosition,
       externalData: backend !== "native",

@@ -7,7 +7,12 @@
  *
  * @module
  */
-import type { ExportedForBackend, RunnerOptions } from "./backends.ts";
+import {
+  type ExportedForBackend,
+  type PreparedModel,
+  type RunnerOptions,
+  sessionRunner,
+} from "./backends.ts";
 import type { GPT2Config } from "./config.ts";
 import type { ExternalFile } from "./export/onnx_graph.ts";
 import { generate, greedyEach } from "./generate.ts";
@@ -54,6 +59,28 @@ export async function picks(
     }
   }
   return ids;
+}
+
+/**
+ * A job's greedy picks on a prepared model (see `prepareModel`): on onnxruntime started here with
+ * {@linkcode picksOptions}, or on the eager runner it already is; the runner is closed after.
+ *
+ * @param prepared the exported graph and its backend, or the eager runner
+ * @param config the model's sizes
+ * @param job the job
+ * @returns the ids, per prompt or sequence, and the runner that computed them
+ */
+export async function runPicks(
+  prepared: PreparedModel,
+  config: GPT2Config,
+  job: PicksJob,
+): Promise<{ ids: number[][]; runner: Runner }> {
+  const runner = "runner" in prepared
+    ? prepared.runner
+    : await sessionRunner(prepared, config, picksOptions(job));
+  const ids = await picks(runner, job, config.n_positions);
+  await runner.close();
+  return { ids, runner };
 }
 
 /** What a {@linkcode PicksThread} is given to run. */

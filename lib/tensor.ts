@@ -15,7 +15,12 @@
  *
  * @module
  */
-import { elementwise, reduce, type StridedView } from "./kernels/strided.ts";
+import {
+  elementwise,
+  type ElementwiseKernel,
+  reduce,
+  type StridedView,
+} from "./kernels/strided.ts";
 import { matmulInto, matrixOf, packRight } from "./kernels/matmul.ts";
 import { kernels } from "./kernels/wasm.ts";
 import { wasmMatmulInto } from "./kernels/wasm_matmul.ts";
@@ -437,9 +442,7 @@ export class Tensor {
   pow(exponent: TensorLike): Tensor {
     const product = typeof exponent === "number" ? POW_BY_PRODUCT.get(exponent) : undefined;
     if (product === undefined) return binary("Pow", "pow", this, exponent);
-    const out = new Float32Array(this.numel);
-    elementwise(1, product)(out, this.shape, [Tensor.stridedView(this)]);
-    return emit("Pow", [this, asTensor(exponent)], {}, new Tensor(out, this.shape));
+    return mapped("Pow", [this, asTensor(exponent)], this, elementwise(1, product));
   }
 
   /**
@@ -517,10 +520,9 @@ export class Tensor {
    * (within 7 float ulps of `Math.tanh`, the same bits on every CPU), else `Math.tanh`.
    */
   tanh(): Tensor {
-    if (!kernels) return unary("Tanh", this);
-    const out = new Float32Array(this.numel);
-    wasmTanh(kernels, out, this.shape, Tensor.stridedView(this));
-    return emit("Tanh", [this], {}, new Tensor(out, this.shape));
+    const k = kernels;
+    if (!k) return unary("Tanh", this);
+    return mapped("Tanh", [this], this, (out, shape, [x]) => wasmTanh(k, out, shape, x));
   }
 
   /** Absolute value. */
@@ -1172,9 +1174,14 @@ function broadcastView(t: Tensor, shape: Shape): StridedView {
 }
 
 function unary(op: keyof typeof unaryKernels, x: Tensor): Tensor {
+  return mapped(op, [x], x, unaryKernel(op));
+}
+
+// A tensor of x's shape whose elements `kernel` writes from x, recorded as `op` of `inputs`.
+function mapped(op: string, inputs: Tensor[], x: Tensor, kernel: ElementwiseKernel): Tensor {
   const out = new Float32Array(x.numel);
-  unaryKernel(op)(out, x.shape, [Tensor.stridedView(x)]);
-  return emit(op, [x], {}, new Tensor(out, x.shape));
+  kernel(out, x.shape, [Tensor.stridedView(x)]);
+  return emit(op, inputs, {}, new Tensor(out, x.shape));
 }
 
 // The elements of `x` in row-major order, as a new buffer (no op is recorded).
